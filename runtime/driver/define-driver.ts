@@ -1,0 +1,113 @@
+/**
+ * defineDriver(): the module contract a driver author exports. `driver-cert run` validates the
+ * default export against `driverModuleSchema` before any test runs (clause DRV-1).
+ */
+import { z } from "zod";
+import type { Registry } from "../actor/registry.ts";
+import type { ActorDriver } from "./actor-driver.ts";
+import type { LocalActorHost, LocalActorHostOptions } from "./local-actor-host.ts";
+import type { ManagerDriver } from "./manager-driver.ts";
+
+/** The contract version this toolkit certifies. A module declaring another is refused (DRV-2). */
+export const CONTRACT_VERSION = 1;
+
+/**
+ * What a driver supports. The closed list of capability names; a test that needs a capability
+ * the manifest lacks is reported "unsupported" with the reason, never passed (DRV-3).
+ */
+export interface DriverCapabilities {
+  /** openWebSocket/proxyWebSocket work: connections over WebSocket and raw WebSockets. */
+  websocket: boolean;
+  /** sendRequest/proxyRequest stream response bodies: connections over SSE. */
+  sse: boolean;
+  /** setAlarm fires: c.schedule works. */
+  schedule: boolean;
+  /** State, keys, ids and alarms survive `restart()`; requires the `restart` hook. */
+  durable: boolean;
+}
+
+export const CAPABILITY_NAMES = ["websocket", "sse", "schedule", "durable"] as const;
+export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
+
+/** Helpers the runtime hands to `start(ctx)`; a driver may use them or bring its own. */
+export interface DriverRuntimeHelpers {
+  /** Keeps actor instances and their routers in process and routes to them (no network hop). */
+  createLocalActorHost(options: LocalActorHostOptions): LocalActorHost;
+  /** The bytes createActor must store for a new actor created with `input` (MGR-6). */
+  createInitialPersistedData(input: unknown): Uint8Array;
+}
+
+/** What `start(ctx)` receives. */
+export interface DriverStartContext {
+  /** The actor definitions to host. */
+  registry: Registry;
+  /** A directory this run may use for storage, created and empty unless restarting. */
+  dataDir: string;
+  /** A namespace unique to this run, for drivers backed by shared external storage. */
+  namespace: string;
+  runtime: DriverRuntimeHelpers;
+}
+
+/** A started driver. */
+export interface DriverInstance {
+  manager: ManagerDriver;
+  /** Stops every actor and releases every resource; the run's sockets and timers end (DRV-4). */
+  stop(): Promise<void>;
+  /**
+   * Durable drivers only: drops everything held in memory and starts again from durable storage,
+   * resolving to the new instance (its manager answers for the same actor ids) (RESTART-1).
+   */
+  restart?(): Promise<DriverInstance>;
+}
+
+/** The definition a driver module exports as default. */
+export interface DriverDefinition {
+  name: string;
+  contractVersion: number;
+  capabilities: DriverCapabilities;
+  start(ctx: DriverStartContext): Promise<DriverInstance> | DriverInstance;
+}
+
+/** The zod schema `driver-cert run` checks a module's default export against (DRV-1). */
+export const driverDefinitionSchema = z.object({
+  name: z.string().min(1),
+  contractVersion: z.literal(CONTRACT_VERSION),
+  capabilities: z
+    .object({
+      websocket: z.boolean(),
+      sse: z.boolean(),
+      schedule: z.boolean(),
+      durable: z.boolean(),
+    })
+    .strict(),
+  start: z.custom<DriverDefinition["start"]>((v) => typeof v === "function", {
+    message: "expected a function start(ctx)",
+  }),
+});
+
+/**
+ * Declares a driver. Returns the definition frozen, after validating it; throws a TypeError
+ * naming the bad member and the supported contract version.
+ *
+ * @example
+ * export default defineDriver({ name: "memory", contractVersion: 1,
+ *   capabilities: { websocket: true, sse: true, schedule: true, durable: false },
+ *   start: (ctx) => startMemoryDriver(ctx) });
+ */
+export function defineDriver(definition: DriverDefinition): DriverDefinition {
+  const parsed = driverDefinitionSchema.safeParse(definition);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
+    throw new TypeError(
+      `defineDriver: invalid driver definition (${issues}); this toolkit supports contract version ${CONTRACT_VERSION}`,
+    );
+  }
+  return Object.freeze({
+    ...definition,
+    capabilities: Object.freeze({ ...definition.capabilities }),
+  });
+}
+
+export type { ActorDriver };

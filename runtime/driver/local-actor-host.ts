@@ -1,0 +1,38 @@
+/**
+ * The local actor host: keeps actor instances and one actor router in process and routes
+ * requests and sockets to them without a network hop. The memory and file-system reference
+ * drivers are this helper plus storage.
+ */
+import type { ActorInstanceHost } from "../actor/host-interface.ts";
+import type { Registry } from "../actor/registry.ts";
+import type { UniversalWebSocket } from "../routing/universal-websocket.ts";
+import type { ActorDriver } from "./actor-driver.ts";
+import type { ActorOutput, ManagerDriver } from "./manager-driver.ts";
+
+export interface LocalActorHostOptions {
+  registry: Registry;
+  /** Storage and alarms for the hosted actors. */
+  actorDriver: ActorDriver;
+  /** Name, key and region of an actor id, or undefined for an unknown id. */
+  getActorMetadata(actorId: string): Promise<ActorOutput | undefined>;
+  /** The manager driver built around this host; used for `c.client()` (lazy: built after). */
+  managerDriver(): ManagerDriver;
+}
+
+/**
+ * The routing half of a ManagerDriver, done in process, plus actor lifecycle.
+ * `loadActor` is safe under concurrency: concurrent loads share one start; a failed start
+ * rejects every waiter and a later load retries (clause HOST-1).
+ */
+export interface LocalActorHost {
+  sendRequest(actorId: string, request: Request): Promise<Response>;
+  openWebSocket(actorId: string, request: Request): Promise<UniversalWebSocket>;
+  proxyRequest(actorId: string, request: Request): Promise<Response>;
+  proxyWebSocket(actorId: string, request: Request, socket: UniversalWebSocket): Promise<void>;
+  /** Returns the started instance, starting it on first use. Rejects `actor_not_found`. */
+  loadActor(actorId: string): Promise<ActorInstanceHost>;
+  /** Called by the driver when an alarm set through ActorDriver.setAlarm comes due. */
+  fireAlarm(actorId: string): Promise<void>;
+  /** Stops every instance (final save, connections closed) and rejects later calls. */
+  stop(): Promise<void>;
+}
