@@ -16,6 +16,11 @@ export interface ConnectionTransport {
    * `serialization_error` when a value cannot be encoded. No-op for kind "http".
    */
   send(message: ToClientMessage): void;
+  /**
+   * Optional: sends a message already encoded by `encodeToClient(message, this.encoding)`, so a
+   * broadcast encodes once per encoding rather than once per connection. Same ordering as `send`.
+   */
+  sendEncoded?(payload: string | Uint8Array): void;
   /** Ends the transport; a WebSocket closes with 1000 and `reason`. Idempotent. */
   close(reason?: string): void;
 }
@@ -60,6 +65,9 @@ export interface ActorInstanceHost {
   /**
    * Opens a connection: onBeforeConnect, createConnState, registration, `init` sent as the
    * first message, then onConnect. Rejects (and sends nothing) if onBeforeConnect throws.
+   * If onConnect throws or times out, the connection is removed (onDisconnect runs once) and
+   * connect rejects with that error after `init` went out: the host ends the transport as for
+   * any setup failure (close code 4000 + status, reason the error code).
    */
   connect(request: ConnectRequest): Promise<HostConnection>;
   /** Handles one decoded message from a connection. Action replies and errors go to its transport. */
