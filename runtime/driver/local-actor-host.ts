@@ -9,6 +9,7 @@ import type { UniversalWebSocket } from "../routing/universal-websocket.ts";
 import type { ActorDriver } from "./actor-driver.ts";
 import type { ActorOutput, ManagerDriver } from "./manager-driver.ts";
 
+/** What `createLocalActorHost` needs from the driver: storage, alarms and actor metadata. */
 export interface LocalActorHostOptions {
   registry: Registry;
   /** Storage and alarms for the hosted actors. */
@@ -22,12 +23,17 @@ export interface LocalActorHostOptions {
 /**
  * The routing half of a ManagerDriver, done in process, plus actor lifecycle.
  * `loadActor` is safe under concurrency: concurrent loads share one start; a failed start
- * rejects every waiter and a later load retries (clause HOST-1).
+ * rejects every waiter and a later load retries (clause LIFE-3). `createLocalActorHost` in
+ * create-local-actor-host.ts is the implementation the runtime hands to drivers.
  */
 export interface LocalActorHost {
+  /** ManagerDriver.sendRequest done in process: the actor router's Response, streamed (ROUTE-1, ROUTE-2). */
   sendRequest(actorId: string, request: Request): Promise<Response>;
+  /** ManagerDriver.openWebSocket done with an in-process socket pair; resolves it open (ROUTE-3). */
   openWebSocket(actorId: string, request: Request): Promise<UniversalWebSocket>;
+  /** ManagerDriver.proxyRequest done in process (ROUTE-4). */
   proxyRequest(actorId: string, request: Request): Promise<Response>;
+  /** ManagerDriver.proxyWebSocket: the client's socket goes straight to the actor router (ROUTE-5). */
   proxyWebSocket(actorId: string, request: Request, socket: UniversalWebSocket): Promise<void>;
   /** Returns the started instance, starting it on first use. Rejects `actor_not_found`. */
   loadActor(actorId: string): Promise<ActorInstanceHost>;

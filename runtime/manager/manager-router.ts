@@ -1,0 +1,204 @@
+/**
+ * The manager router: the public HTTP and WebSocket routes of docs/protocol.md ("Manager
+ * routes"). It validates every header before a driver is called, runs onAuth, rebuilds a clean
+ * request for the actor router and forwards it through the ManagerDriver.
+ */
+import { Hono } from "hono";
+import { ActorError } from "../actor/errors.ts";
+import type { Registry } from "../actor/registry.ts";
+import type { ManagerDriver } from "../driver/manager-driver.ts";
+import { parseEncoding } from "../protocol/encoding.ts";
+import {
+  checkProtocolVersion,
+  HEADER_ACTOR_ID,
+  HEADER_CONN_ID,
+  HEADER_CONN_PARAMS,
+  HEADER_CONN_TOKEN,
+  HEADER_ENCODING,
+  HEADER_PROTOCOL_VERSION,
+  HEADER_QUERY,
+  stripInternalHeaders,
+} from "../protocol/headers.ts";
+import { encodeBody, errorResponse } from "../protocol/http-body.ts";
+import type { Encoding } from "../protocol/messages.ts";
+import { parseConnParams, parseQuery } from "../protocol/query.ts";
+import { splitUrl, subpathAfter } from "../routing/raw-url.ts";
+import type { UniversalWebSocket } from "../routing/universal-websocket.ts";
+import { passGate, setAuthData } from "./gate.ts";
+import { handleManagerWebSocket } from "./manager-websocket.ts";
+import { callDriver, lookupById } from "./resolve.ts";
+
+/** Options of `createManagerRouter`. */
+export interface ManagerRouterOptions {
+  registry: Registry;
+  manager: ManagerDriver;
+}
+
+/** The public router. Neither method rejects: errors become responses or closes. */
+export interface ManagerRouter {
+  /** Every HTTP route of docs/protocol.md, "Manager routes". */
+  fetch(request: Request): Promise<Response>;
+  /** An accepted socket on `/actors/connect/websocket` or `/actors/raw/websocket/*`. */
+  handleWebSocket(request: Request, socket: UniversalWebSocket): Promise<void>;
+}
+
+function encodingOrUndefined(request: Request): Encoding | undefined {
+  const value = request.headers.get(HEADER_ENCODING);
+  return value === "json" || value === "cbor" ? value : undefined;
+}
+
+function requiredHeader(request: Request, name: string): string {
+  const value = request.headers.get(name);
+  if (value === null || value === "") {
+    throw new ActorError("invalid_request", `the ${name} header is required`);
+  }
+  return value;
+}
+
+function encoded(value: unknown, encoding: Encoding): Response {
+  const { body, contentType } = encodeBody(value, encoding);
+  return new Response(body as BodyInit, { headers: { "content-type": contentType } });
+}
+
+/** The documented headers of a structured route, and nothing else. */
+function structuredHeaders(request: Request, encoding: Encoding, authData: unknown): Headers {
+  const headers = new Headers({ [HEADER_ENCODING]: encoding });
+  const params = request.headers.get(HEADER_CONN_PARAMS);
+  if (params !== null && params !== "") headers.set(HEADER_CONN_PARAMS, params);
+  return setAuthData(headers, authData);
+}
+
+/**
+ * Builds the manager router over a driver.
+ *
+ * @example
+ * const router = createManagerRouter({ registry, manager: driver.manager });
+ * const res = await router.fetch(new Request("http://127.0.0.1/health"));
+ */
+export function createManagerRouter(options: ManagerRouterOptions): ManagerRouter {
+  const { registry, manager } = options;
+  const app = new Hono();
+
+  /** Headers every structured route reads: protocol version, encoding, query, params. */
+  const readStructured = (request: Request) => {
+    checkProtocolVersion(request.headers.get(HEADER_PROTOCOL_VERSION));
+    const encoding = parseEncoding(request.headers.get(HEADER_ENCODING));
+    const query = parseQuery(request.headers.get(HEADER_QUERY));
+    const params = parseConnParams(request.headers.get(HEADER_CONN_PARAMS));
+    return { encoding, query, params };
+  };
+
+  app.get("/health", (c) => c.text("ok"));
+
+  app.post("/actors/resolve", async (c) => {
+    const request = c.req.raw;
+    const { encoding, query, params } = readStructured(request);
+    const { actor } = await passGate(registry, manager, {
+      query,
+      route: undefined,
+      request,
+      params,
+    });
+    return encoded({ actorId: actor.actorId }, encoding);
+  });
+
+  app.post("/actors/actions/:name", async (c) => {
+    const request = c.req.raw;
+    const { encoding, query, params } = readStructured(request);
+    const body = await request.arrayBuffer();
+    const gate = { query, route: "action" as const, request, body, params };
+    const { actor, authData } = await passGate(registry, manager, gate);
+    const forward = new Request(`http://actor/action/${encodeURIComponent(c.req.param("name"))}`, {
+      method: "POST",
+      headers: structuredHeaders(request, encoding, authData),
+      body,
+    });
+    return callDriver("proxyRequest", () => manager.proxyRequest(actor.actorId, forward));
+  });
+
+  app.get("/actors/connect/sse", async (c) => {
+    const request = c.req.raw;
+    const { encoding, query, params } = readStructured(request);
+    const gate = { query, route: "connect" as const, request, params };
+    const { actor, authData } = await passGate(registry, manager, gate);
+    const forward = new Request("http://actor/connect/sse", {
+      headers: structuredHeaders(request, encoding, authData),
+      // The client going away must end the actor's stream too (CONN-9).
+      signal: request.signal,
+    });
+    return callDriver("proxyRequest", () => manager.proxyRequest(actor.actorId, forward));
+  });
+
+  app.post("/actors/connections/message", async (c) => {
+    const request = c.req.raw;
+    checkProtocolVersion(request.headers.get(HEADER_PROTOCOL_VERSION));
+    const encoding = parseEncoding(request.headers.get(HEADER_ENCODING));
+    const actorId = requiredHeader(request, HEADER_ACTOR_ID);
+    const connectionId = requiredHeader(request, HEADER_CONN_ID);
+    const token = requiredHeader(request, HEADER_CONN_TOKEN);
+    // The connection token is the credential here; the actor checks it (CONN-10).
+    await lookupById(manager, actorId);
+    const forward = new Request("http://actor/connections/message", {
+      method: "POST",
+      headers: {
+        [HEADER_ENCODING]: encoding,
+        [HEADER_CONN_ID]: connectionId,
+        [HEADER_CONN_TOKEN]: token,
+      },
+      body: await request.arrayBuffer(),
+    });
+    return callDriver("proxyRequest", () => manager.proxyRequest(actorId, forward));
+  });
+
+  const rawHttp = async (request: Request): Promise<Response> => {
+    checkProtocolVersion(request.headers.get(HEADER_PROTOCOL_VERSION));
+    const query = parseQuery(request.headers.get(HEADER_QUERY));
+    const params = parseConnParams(request.headers.get(HEADER_CONN_PARAMS));
+    const hasBody = request.method !== "GET" && request.method !== "HEAD";
+    const body = hasBody ? await request.arrayBuffer() : undefined;
+    const gate = { query, route: "action" as const, request, body, params };
+    const { actor, authData } = await passGate(registry, manager, gate);
+    const { pathname, search } = splitUrl(request.url);
+    const sub = subpathAfter(pathname, "/actors/raw/http")!;
+    // The client's own headers go through, less every internal one (AUTH-5, RAWHTTP-1).
+    const forward = new Request(`http://actor/raw/http${sub}${search}`, {
+      method: request.method,
+      headers: setAuthData(stripInternalHeaders(request.headers), authData),
+      body: body ?? null,
+      signal: request.signal,
+    });
+    return callDriver("proxyRequest", () => manager.proxyRequest(actor.actorId, forward));
+  };
+  app.all("/actors/raw/http", (c) => rawHttp(c.req.raw));
+  app.all("/actors/raw/http/*", (c) => rawHttp(c.req.raw));
+
+  const upgradeOnly = () => {
+    throw new ActorError("invalid_request", "this route expects a WebSocket upgrade", {
+      status: 426,
+    });
+  };
+  app.all("/actors/connect/websocket", upgradeOnly);
+  app.all("/actors/raw/websocket", upgradeOnly);
+  app.all("/actors/raw/websocket/*", upgradeOnly);
+
+  app.notFound((c) =>
+    errorResponse(
+      new ActorError("invalid_request", `no route ${c.req.method} ${c.req.path}`, { status: 404 }),
+      encodingOrUndefined(c.req.raw),
+      false,
+    ),
+  );
+  app.onError((error, c) => {
+    if (!(error instanceof ActorError)) console.error("manager router error", error);
+    return errorResponse(error, encodingOrUndefined(c.req.raw), false);
+  });
+
+  return {
+    async fetch(request) {
+      return app.fetch(request);
+    },
+    handleWebSocket(request, socket) {
+      return handleManagerWebSocket({ registry, manager, request, socket });
+    },
+  };
+}
