@@ -198,7 +198,8 @@ export class ActorConnection {
     this.#link = undefined;
     this.#options.onDispose?.();
     // An attempt still opening closes its link as soon as it has one; wait for that too.
-    await Promise.all([link?.close(), this.#opening]);
+    // dispose() never rejects: a transport failing while it closes is already gone.
+    await Promise.allSettled([link?.close(), this.#opening]);
   }
 
   #disposedError(): ClientActorError {
