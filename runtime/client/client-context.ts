@@ -44,12 +44,21 @@ export class ClientContext {
   run<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.#disposed)
       return Promise.reject(runtimeError("connection_disposed", "the client was disposed"));
-    const combined = combineSignals(this.#abort.signal, signal)!;
-    return call(combined).catch((error: unknown) => {
-      // An abort rejects with the signal's own reason; everything else is a ClientActorError.
-      if (combined.aborted && error === combined.reason) throw error;
-      throw toClientError(error);
-    });
+    // One controller per call, unlinked from the client's signal when the call settles: fetch
+    // implementations drop their own abort listener only when the request is collected, so a
+    // shared long-lived signal would gather a listener per call.
+    const perCall = new AbortController();
+    const abort = () => perCall.abort(this.#abort.signal.reason);
+    if (this.#abort.signal.aborted) abort();
+    else this.#abort.signal.addEventListener("abort", abort, { once: true });
+    const combined = combineSignals(perCall.signal, signal)!;
+    return call(combined)
+      .catch((error: unknown) => {
+        // An abort rejects with the signal's own reason; everything else is a ClientActorError.
+        if (combined.aborted && error === combined.reason) throw error;
+        throw toClientError(error);
+      })
+      .finally(() => this.#abort.signal.removeEventListener("abort", abort));
   }
 
   /** Remembers a connection until it is disposed. */
