@@ -1,0 +1,98 @@
+/**
+ * The harness's own errors: a stable code each, a message naming the value, and for start errors
+ * a hint. Known start errors print as one line (exit 2); anything else is a harness crash.
+ */
+
+/** Codes of errors the harness raises itself (never a driver's catalogue code). */
+export type HarnessErrorCode =
+  | "harness_timeout"
+  | "driver_load_failed"
+  | "invalid_option"
+  | "invalid_suite"
+  | "harness_broken";
+
+/** An error raised by the harness, with a stable `code` and an optional `hint` on how to fix it. */
+export class HarnessError extends Error {
+  readonly code: HarnessErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(
+    code: HarnessErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "HarnessError";
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/**
+ * Something the driver did not answer in time: "driver did not answer createActor within
+ * 5000 ms". Code `harness_timeout`; the test's status becomes "timeout".
+ */
+export class HarnessTimeoutError extends HarnessError {
+  /** What was awaited, as given to `step()`. */
+  readonly awaited: string;
+  /** The deadline that passed, in ms. */
+  readonly timeoutMs: number;
+
+  constructor(awaited: string, timeoutMs: number, message?: string) {
+    super("harness_timeout", message ?? `driver did not answer ${awaited} within ${timeoutMs} ms`);
+    this.name = "HarnessTimeoutError";
+    this.awaited = awaited;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The driver module could not be imported or its default export breaks the contract (DRV-1). */
+export class DriverLoadError extends HarnessError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super("driver_load_failed", message, { hint, cause });
+    this.name = "DriverLoadError";
+  }
+}
+
+/** A bad command-line or library option (unknown suite, invalid --grep pattern...). */
+export class UsageError extends HarnessError {
+  constructor(message: string, hint?: string) {
+    super("invalid_option", message, { hint });
+    this.name = "UsageError";
+  }
+}
+
+/** True for errors that print as one line with a hint rather than with a stack. */
+export function isKnownStartError(error: unknown): error is DriverLoadError | UsageError {
+  return error instanceof DriverLoadError || error instanceof UsageError;
+}
+
+/**
+ * Formats an error that stopped a run before or outside the tests: known start errors as one
+ * line plus an optional hint line; anything else (a harness crash) with its stack.
+ */
+export function formatStartError(error: unknown): string {
+  if (isKnownStartError(error)) {
+    const hint = error.hint ? `\n  hint: ${error.hint}` : "";
+    return `driver-cert: ${error.message}${hint}\n`;
+  }
+  const text =
+    error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  return `driver-cert: the harness crashed; this is a bug in driver-cert, not in the driver.\n${text}\n`;
+}
+
+/**
+ * Waits for `promise` at most `ms` milliseconds. Rejects with a HarnessTimeoutError naming
+ * `what` when the deadline passes first; the timer never outlives the wait.
+ */
+export async function withTimeout<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HarnessTimeoutError(what, ms)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

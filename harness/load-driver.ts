@@ -1,0 +1,137 @@
+/**
+ * Loading a driver module and checking its default export against the contract (zod) before
+ * any test runs (DRV-1, DRV-2). Every failure is a DriverLoadError whose one-line message names
+ * the missing or mistyped member and the supported contract version.
+ */
+import { existsSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  CAPABILITY_NAMES,
+  CONTRACT_VERSION,
+  type DriverDefinition,
+  driverDefinitionSchema,
+} from "../runtime/driver/index.ts";
+import { DriverLoadError } from "./errors.ts";
+
+const EXPECTED: Record<string, string> = {
+  name: "a non-empty string",
+  contractVersion: `the number ${CONTRACT_VERSION}`,
+  capabilities: `an object of booleans { ${CAPABILITY_NAMES.join(", ")} }`,
+  start: "a function start(ctx)",
+};
+
+const HINT =
+  `export default defineDriver({ name, contractVersion: ${CONTRACT_VERSION}, ` +
+  `capabilities: { ${CAPABILITY_NAMES.join(", ")} }, start(ctx) {...} }) ` +
+  `(defineDriver comes from "driver-cert/driver"); see docs/CONTRACT.md, DRV-1`;
+
+const SUPPORTED = `driver-cert supports contract version ${CONTRACT_VERSION}`;
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
+}
+
+function at(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== "object" && typeof current !== "function") return undefined;
+    if (current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/**
+ * Checks a module namespace's default export against `driverDefinitionSchema`. `label` names
+ * the module in messages. Returns the definition with a frozen manifest; throws DriverLoadError.
+ */
+export function validateDriverExport(namespace: unknown, label: string): DriverDefinition {
+  const hasDefault = typeof namespace === "object" && namespace !== null && "default" in namespace;
+  if (!hasDefault) throw new DriverLoadError(`${label} has no default export; ${SUPPORTED}`, HINT);
+  let value = (namespace as { default: unknown }).default;
+  // A .ts module outside a "type": "module" package loads as CommonJS: its ES default export
+  // then sits one level down, on module.exports.default.
+  if (isCommonJsWrapper(value)) value = (value as { default: unknown }).default;
+  return validateDriverDefinition(value, label);
+}
+
+function isCommonJsWrapper(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || !("default" in value)) return false;
+  const keys = Object.keys(value).filter((k) => k !== "__esModule");
+  return keys.length === 1 && !("start" in value) && !("name" in value);
+}
+
+/** Checks a driver definition value (the default export itself); throws DriverLoadError. */
+export function validateDriverDefinition(value: unknown, label: string): DriverDefinition {
+  if (typeof value !== "object" || value === null) {
+    throw new DriverLoadError(
+      `${label}: the default export is ${typeName(value)}, expected the object returned by defineDriver(...); ${SUPPORTED}`,
+      HINT,
+    );
+  }
+  const parsed = driverDefinitionSchema.safeParse(value);
+  if (parsed.success) {
+    const definition = value as DriverDefinition;
+    return Object.freeze({
+      ...definition,
+      capabilities: Object.freeze({ ...definition.capabilities }),
+    });
+  }
+  const problems = parsed.error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      const where = issue.path.join(".") || "the definition";
+      return `"${where}" has unknown member${issue.keys.length > 1 ? "s" : ""} ${issue.keys
+        .map((k) => `"${k}"`)
+        .join(", ")} (known: ${CAPABILITY_NAMES.join(", ")})`;
+    }
+    const path = issue.path.map(String).join(".");
+    const expected =
+      EXPECTED[path] ?? (path.startsWith("capabilities.") ? "a boolean" : issue.message);
+    const actual = at(value, issue.path);
+    if (actual === undefined) return `"${path}" is missing (expected ${expected})`;
+    if (path === "contractVersion") return `"contractVersion" is ${JSON.stringify(actual)}`;
+    return `"${path}" is ${typeName(actual)} (expected ${expected})`;
+  });
+  throw new DriverLoadError(
+    `${label}: invalid driver definition: ${problems.join("; ")}; ${SUPPORTED}`,
+    HINT,
+  );
+}
+
+/** Imports a module by URL; the CLI uses tsx so `.ts` modules load, vitest its own loader. */
+export type ModuleImporter = (url: string) => Promise<unknown>;
+
+/**
+ * Resolves `specifier` against `cwd`, imports it with `importer` and validates its default
+ * export. Throws DriverLoadError for a missing file, an import that throws, or a bad export.
+ */
+export async function loadDriverModule(
+  specifier: string,
+  importer: ModuleImporter,
+  cwd = process.cwd(),
+): Promise<{ definition: DriverDefinition; path: string }> {
+  const path = isAbsolute(specifier) ? specifier : resolve(cwd, specifier);
+  const shown = relative(cwd, path).startsWith("..") ? path : `./${relative(cwd, path)}`;
+  const label = `driver module ${shown}`;
+  if (!existsSync(path)) {
+    throw new DriverLoadError(
+      `cannot find ${label} (resolved to ${path})`,
+      "pass the path of a .js or .ts module",
+    );
+  }
+  let namespace: unknown;
+  try {
+    namespace = await importer(pathToFileURL(path).href);
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new DriverLoadError(
+      `${label} threw while loading: ${reason.split("\n")[0]}`,
+      "importing a driver module must not throw; run `node --import tsx <module>` to see the stack",
+      error,
+    );
+  }
+  return { definition: validateDriverExport(namespace, label), path };
+}

@@ -1,0 +1,77 @@
+/**
+ * Registering planned cases as vitest tests, shared by `driver-cert run` (harness/run/entry.ts)
+ * and `runDriverTests` (harness/vitest.ts) so both give the same tests the same ids; and
+ * loading the suite list.
+ */
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { describe, test } from "vitest";
+import { HarnessError } from "./errors.ts";
+import type { ModuleImporter } from "./load-driver.ts";
+import type { PlannedCase } from "./matrix.ts";
+import { type CaseEnvironment, caseMeta, caseName, RUNNER_MARGIN_MS, runCase } from "./run-case.ts";
+import type { SuiteDefinition } from "./suite-api.ts";
+
+/** The suite list `driver-cert run` uses unless told otherwise. */
+export const DEFAULT_SUITES_MODULE = fileURLToPath(new URL("./suites/index.ts", import.meta.url));
+
+/** The name of the describe block every registration uses. */
+export const ROOT_DESCRIBE = "driver-cert";
+
+export interface RegisterOptions {
+  /** Run the cases of this file concurrently (bounded by vitest's maxConcurrency). */
+  concurrent?: boolean;
+}
+
+/**
+ * Registers one vitest test per case, in order, inside the current describe block. Cases planned
+ * unsupported or skipped are registered too and skip at run time with their reason as the note.
+ */
+export function registerCases(
+  cases: readonly PlannedCase[],
+  env: CaseEnvironment,
+  options: RegisterOptions = {},
+): void {
+  for (const planned of cases) {
+    test(
+      caseName(planned),
+      {
+        meta: { driverCert: caseMeta(planned) },
+        timeout: planned.timeoutMs + RUNNER_MARGIN_MS,
+        concurrent: options.concurrent === true,
+      },
+      (ctx) => runCase(planned, env, ctx),
+    );
+  }
+}
+
+/** Wraps registration in the shared describe block (async: it may import modules first). */
+export function describeCertification(register: () => Promise<void>): void {
+  describe(ROOT_DESCRIBE, register);
+}
+
+/**
+ * Imports a suite list module (its `suites` export: SuiteDefinition[]). Throws HarnessError
+ * (`invalid_suite`) when the module has no such export or an entry is not a suite.
+ */
+export async function loadSuites(
+  path: string,
+  importer: ModuleImporter,
+): Promise<SuiteDefinition[]> {
+  const namespace = (await importer(pathToFileURL(path).href)) as { suites?: unknown };
+  const suites = namespace?.suites;
+  if (!Array.isArray(suites)) {
+    throw new HarnessError(
+      "invalid_suite",
+      `${path} must export "suites", an array of defineSuite(...) results`,
+    );
+  }
+  suites.forEach((suite, i) => {
+    if (typeof suite?.name !== "string" || typeof suite?.tests !== "function") {
+      throw new HarnessError(
+        "invalid_suite",
+        `${path}: suites[${i}] is not a defineSuite(...) result`,
+      );
+    }
+  });
+  return suites as SuiteDefinition[];
+}

@@ -1,0 +1,148 @@
+/**
+ * The vitest reporter of `driver-cert run`: maps finished vitest tests (through the metadata
+ * each case attaches, `task.meta.driverCert`) to case outcomes, prints one progress line per
+ * finished test, and collects errors outside the tests. It replaces vitest's own output.
+ */
+import { relative } from "node:path";
+import type { Writable } from "node:stream";
+import type { Reporter, TestCase, TestModule } from "vitest/node";
+import type { CaseOutcome } from "../report/build.ts";
+import type { TestStatus } from "../report/model.ts";
+import type { CaseMeta } from "../run-case.ts";
+
+type ConsoleLog = Parameters<NonNullable<Reporter["onUserConsoleLog"]>>[0];
+type UnhandledErrors = Parameters<NonNullable<Reporter["onTestRunEnd"]>>[1];
+
+/** Lines of console output kept per test. */
+const MAX_LOG_LINES = 50;
+
+const VITEST_TIMEOUT = /^Test timed out in \d+ms/;
+
+export interface CollectorOptions {
+  /** Where progress lines go; nothing is printed when omitted. */
+  progress?: Writable;
+  /** Number of registered cases, for the `[n/total]` counter. */
+  total: number;
+  /** The run stops at the first failure. */
+  bail: boolean;
+  /** Root for module paths in messages. */
+  root: string;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0];
+}
+
+/** Collects outcomes while vitest runs; read `outcomes` after the run ends. */
+export class VitestCollector implements Reporter {
+  /** Outcomes by test id. */
+  readonly outcomes = new Map<string, CaseOutcome>();
+  /** Errors of the harness (a test module that failed to load, a worker that died). */
+  readonly harnessErrors: string[] = [];
+  /** Errors thrown outside any test. */
+  readonly unhandledErrors: string[] = [];
+  readonly #options: CollectorOptions;
+  readonly #logs = new Map<string, string[]>();
+  readonly #byTask = new Map<string, CaseOutcome>();
+  #finished = 0;
+
+  constructor(options: CollectorOptions) {
+    this.#options = options;
+  }
+
+  onUserConsoleLog(log: ConsoleLog): void {
+    if (!log.taskId) return;
+    const lines = this.#logs.get(log.taskId) ?? [];
+    for (const line of log.content.replace(/\n$/, "").split("\n")) {
+      if (lines.length < MAX_LOG_LINES) lines.push(`[${log.type}] ${line}`);
+    }
+    this.#logs.set(log.taskId, lines);
+    const outcome = this.#byTask.get(log.taskId);
+    if (outcome) outcome.logs = lines;
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    const meta = testCase.meta().driverCert as CaseMeta | undefined;
+    if (!meta) return;
+    const result = testCase.result();
+    const outcome: CaseOutcome = {
+      id: meta.id,
+      status: "pass",
+      durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
+    };
+    if (meta.planned !== "run") {
+      outcome.status = meta.planned;
+      outcome.reason = meta.reason;
+    } else if (result.state === "failed") {
+      const error = result.errors[0];
+      const message = error?.message ?? "failed without an error";
+      const timedOut = meta.timedOut === true || VITEST_TIMEOUT.test(message);
+      outcome.status = timedOut ? "timeout" : "fail";
+      const code =
+        typeof error?.code === "string" ? error.code : timedOut ? "harness_timeout" : undefined;
+      outcome.error = code ? { code, message } : { message };
+      if (meta.harnessError) outcome.harnessError = true;
+    } else if (result.state === "skipped") {
+      outcome.status = "skipped";
+      // vitest's note for a cancelled test speaks of a user abort; with --bail it was the bail.
+      outcome.reason = this.#options.bail
+        ? "not run: the run stopped after a failure (--bail)"
+        : `not run${result.note ? `: ${result.note}` : ""}`;
+    }
+    if (meta.leaks?.length) outcome.leaks = meta.leaks;
+    const logs = this.#logs.get(testCase.id);
+    if (logs) outcome.logs = logs;
+    // A cancelled run (--bail) can report a test twice; print it once, keep the last word.
+    const seen = this.outcomes.has(meta.id);
+    this.outcomes.set(meta.id, outcome);
+    this.#byTask.set(testCase.id, outcome);
+    if (!seen) this.#progress(outcome);
+  }
+
+  onTestModuleEnd(testModule: TestModule): void {
+    for (const error of testModule.errors()) {
+      const where = relative(this.#options.root, testModule.moduleId) || testModule.moduleId;
+      this.harnessErrors.push(
+        `${where} (${testModule.project.name || "default"}): ${error.message}`,
+      );
+    }
+  }
+
+  onTestRunEnd(_modules: readonly TestModule[], unhandled: UnhandledErrors): void {
+    for (const error of unhandled) {
+      // vitest names the test that was running when the error surfaced; ours start with the id.
+      const during =
+        typeof error.VITEST_TEST_NAME === "string" ? error.VITEST_TEST_NAME : undefined;
+      const where = during ? ` (while ${during.split(": ")[0]} ran)` : "";
+      const frames =
+        typeof error.stack === "string"
+          ? error.stack.split("\n").filter((l) => /^\s+at /.test(l))
+          : [];
+      const stack = frames.length > 0 ? `\n${frames.join("\n")}` : "";
+      this.unhandledErrors.push(`${error.name ?? "Error"}: ${error.message}${where}${stack}`);
+    }
+  }
+
+  #progress(outcome: CaseOutcome): void {
+    this.#finished += 1;
+    const out = this.#options.progress;
+    if (!out) return;
+    const width = String(this.#options.total).length;
+    const counter = `[${String(this.#finished).padStart(width)}/${this.#options.total}]`;
+    const label: Record<TestStatus, string> = {
+      pass: "pass       ",
+      fail: "FAIL       ",
+      timeout: "TIMEOUT    ",
+      unsupported: "unsupported",
+      skipped: "skipped    ",
+    };
+    let detail = "";
+    if (outcome.status === "pass") detail = ` (${outcome.durationMs} ms)`;
+    else if (outcome.error) detail = `: ${firstLine(outcome.error.message)}`;
+    else if (outcome.reason) detail = `: ${outcome.reason}`;
+    const leaks = outcome.leaks?.length
+      ? ` [left open: ${outcome.leaks.map((l) => `${l.count} ${l.kind}`).join(", ")}]`
+      : "";
+    out.write(`${counter} ${label[outcome.status]} ${outcome.id}${detail}${leaks}\n`);
+  }
+}

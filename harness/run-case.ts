@@ -1,0 +1,138 @@
+/**
+ * Runs one planned case inside a vitest test: attaches its metadata (id, clause, cell) to the
+ * task for the collector, sets up the context, runs the body under the case's budget, and tears
+ * everything down whatever happened, reporting leaks against the test.
+ */
+import type { ExpectStatic } from "vitest";
+import type { DriverDefinition } from "../runtime/driver/index.ts";
+import { HarnessError, HarnessTimeoutError } from "./errors.ts";
+import type { PlannedCase, PlannedStatus } from "./matrix.ts";
+import { describeLeaks, type LeakCount } from "./resource-tracker.ts";
+import type { RuntimeBindings } from "./runtime-bindings.ts";
+import type { Cell } from "./suite-api.ts";
+import { CaseContext } from "./test-context.ts";
+
+/** What a vitest task carries for the collector (`task.meta.driverCert`); JSON only. */
+export interface CaseMeta {
+  id: string;
+  suite: string;
+  title: string;
+  clause: string;
+  clauseLevel: "MUST" | "SHOULD";
+  cell: Cell;
+  /** The axes in the id's cell suffix. */
+  axes: string[];
+  planned: PlannedStatus;
+  reason?: string;
+  /** Set when the case ran out of time (a step or the whole body). */
+  timedOut?: boolean;
+  /** Set when the failure is the harness's own (a runtime piece failed to load...). */
+  harnessError?: boolean;
+  leaks?: LeakCount[];
+}
+
+declare module "vitest" {
+  interface TaskMeta {
+    driverCert?: CaseMeta;
+  }
+}
+
+/** The slice of vitest's test context a case needs. */
+export interface VitestCaseContext {
+  task: { meta: { driverCert?: CaseMeta } };
+  expect: ExpectStatic;
+  skip(note?: string): never;
+  annotate(message: string, type?: string): Promise<unknown>;
+}
+
+/** Environment shared by every case of a worker. */
+export interface CaseEnvironment {
+  definition: DriverDefinition;
+  bindings: () => Promise<RuntimeBindings>;
+}
+
+/** Extra vitest budget around a case's own bounds (setup, teardown), in ms. */
+export const RUNNER_MARGIN_MS = 60_000;
+
+/** The metadata of a planned case. */
+export function caseMeta(planned: PlannedCase): CaseMeta {
+  return {
+    id: planned.id,
+    suite: planned.test.suite,
+    title: planned.test.title,
+    clause: planned.test.clause.id,
+    clauseLevel: planned.test.clause.level,
+    cell: { ...planned.cell },
+    axes: [...planned.test.axes],
+    planned: planned.status,
+    reason: planned.reason,
+  };
+}
+
+/** The vitest test name of a case: its id, then its title. */
+export function caseName(planned: PlannedCase): string {
+  return `${planned.id}: ${planned.test.title}`;
+}
+
+async function runWithDeadline(context: CaseContext, planned: PlannedCase): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const waiting = context.pendingSteps();
+      const awaited = waiting.length > 0 ? waiting.join(", ") : "the test body";
+      const message = `test did not finish within ${planned.timeoutMs} ms; still waiting for: ${awaited}`;
+      reject(new HarnessTimeoutError(awaited, planned.timeoutMs, message));
+    }, planned.timeoutMs);
+  });
+  try {
+    await Promise.race([Promise.resolve().then(() => planned.test.run(context)), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The body of the vitest test registered for `planned`. A case planned unsupported or skipped
+ * is skipped with its reason as the note. Rethrows the first failure (body, then teardown).
+ */
+export async function runCase(
+  planned: PlannedCase,
+  env: CaseEnvironment,
+  vitest: VitestCaseContext,
+): Promise<void> {
+  const meta = caseMeta(planned);
+  vitest.task.meta.driverCert = meta;
+  if (planned.status !== "run") vitest.skip(planned.reason);
+  const context = new CaseContext({
+    planned,
+    definition: env.definition,
+    bindings: env.bindings,
+    expect: vitest.expect,
+  });
+  let failure: unknown;
+  try {
+    await context.setup();
+    await runWithDeadline(context, planned);
+  } catch (error) {
+    failure = error;
+  }
+  const torn = await context.teardown();
+  if (torn.leaks.length > 0) {
+    meta.leaks = torn.leaks;
+    await vitest.annotate(describeLeaks(torn.leaks)!, "warning");
+  }
+  const teardownMessages = torn.errors.map((e) => (e instanceof Error ? e.message : String(e)));
+  if (failure === undefined && torn.errors.length > 0) {
+    const first = torn.errors[0];
+    failure = first instanceof Error ? first : new Error(String(first));
+    (failure as Error).message = `teardown: ${teardownMessages.join("; ")}`;
+  } else if (failure instanceof Error && teardownMessages.length > 0) {
+    // The body's failure comes first; what went wrong closing up is kept beside it.
+    failure.message += `\n(teardown also failed: ${teardownMessages.join("; ")})`;
+  }
+  if (failure === undefined) return;
+  if (failure instanceof HarnessTimeoutError) meta.timedOut = true;
+  else if (failure instanceof HarnessError && failure.code === "harness_broken")
+    meta.harnessError = true;
+  throw failure;
+}

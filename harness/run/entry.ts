@@ -1,0 +1,40 @@
+/**
+ * The vitest test module `driver-cert run` starts, once per worker part: it loads the driver and
+ * the suites, plans the run exactly as the main process did, and registers this part's cases.
+ */
+import { inject } from "vitest";
+import { HarnessError } from "../errors.ts";
+import { loadDriverModule } from "../load-driver.ts";
+import { casesOfPart, planRun } from "../matrix.ts";
+import { describeCertification, loadSuites, registerCases } from "../register.ts";
+import { loadRuntimeBindings } from "../runtime-bindings.ts";
+import { ENTRY_KEY } from "./entry-options.ts";
+
+const options = inject(ENTRY_KEY);
+
+describeCertification(async () => {
+  const importer = (url: string) => import(/* @vite-ignore */ url);
+  const { definition } = await loadDriverModule(options.driverModule, importer);
+  const suites = await loadSuites(options.suitesModule, importer);
+  const plan = planRun(suites, {
+    driverName: definition.name,
+    capabilities: definition.capabilities,
+    filters: options.filters,
+    timeoutMs: options.timeoutMs,
+  });
+  const cases = casesOfPart(plan, options.part, options.parts);
+  const ids = cases.map((c) => c.id);
+  if (ids.join("\n") !== options.ids.join("\n")) {
+    // Suites must plan deterministically: the main process and every worker compute one plan.
+    throw new HarnessError(
+      "harness_broken",
+      `part ${options.part + 1}/${options.parts} planned ${ids.length} cases, the main process ${options.ids.length}; ` +
+        "a suite registers tests differently from one import to the next",
+    );
+  }
+  registerCases(
+    cases,
+    { definition, bindings: loadRuntimeBindings },
+    { concurrent: options.concurrent },
+  );
+});

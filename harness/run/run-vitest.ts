@@ -1,0 +1,128 @@
+/**
+ * Runs a plan through vitest's Node API: one project per worker part, all on the same entry
+ * module (harness/run/entry.ts), each told its part through `provide`. Vitest's own output is
+ * captured; the collector prints progress instead.
+ */
+import { availableParallelism } from "node:os";
+import { relative } from "node:path";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { createVitest } from "vitest/node";
+import type { PlanFilters } from "../matrix.ts";
+import { casesOfPart, type Plan, registeredCases } from "../matrix.ts";
+import { PACKAGE_ROOT } from "../package-info.ts";
+import { VitestCollector } from "../reporters/vitest-collector.ts";
+import type { EntryOptions } from "./entry-options.ts";
+
+const ENTRY = fileURLToPath(new URL("./entry.ts", import.meta.url));
+
+/** Most worker processes a run uses. */
+export const MAX_WORKERS = 8;
+/** Cases one worker runs at once by default. */
+export const DEFAULT_CONCURRENCY = 4;
+
+export interface VitestRunOptions {
+  driverModule: string;
+  suitesModule: string;
+  filters: PlanFilters;
+  timeoutMs?: number;
+  bail: boolean;
+  /** Progress lines go here. */
+  progress?: Writable;
+  /** Worker processes; default the number of cores, at most MAX_WORKERS. */
+  workers?: number;
+  /** Cases a worker runs at once; default DEFAULT_CONCURRENCY. */
+  concurrency?: number;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * Runs the plan's registered cases and returns the collector holding their outcomes. Vitest's
+ * console output is kept and, if vitest itself fails, reported as a harness error.
+ */
+export async function runPlanWithVitest(
+  plan: Plan,
+  options: VitestRunOptions,
+): Promise<VitestCollector> {
+  const registered = registeredCases(plan);
+  const collector = new VitestCollector({
+    progress: options.progress,
+    total: registered.length,
+    bail: options.bail,
+    root: PACKAGE_ROOT,
+  });
+  if (registered.length === 0) return collector;
+  const runnable = registered.filter((c) => c.status === "run").length;
+  const wanted = options.workers ?? Math.min(availableParallelism(), MAX_WORKERS);
+  const parts = Math.max(1, Math.min(wanted, runnable || 1));
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  let captured = "";
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      captured += String(chunk);
+      done();
+    },
+  });
+  const projects = Array.from({ length: parts }, (_, part) => {
+    const provided: EntryOptions = {
+      driverModule: options.driverModule,
+      suitesModule: options.suitesModule,
+      filters: options.filters,
+      timeoutMs: options.timeoutMs,
+      part,
+      parts,
+      ids: casesOfPart(plan, part, parts).map((c) => c.id),
+      concurrent: concurrency > 1,
+    };
+    return {
+      test: {
+        name: `part-${part + 1}`,
+        include: [relative(PACKAGE_ROOT, ENTRY)],
+        exclude: [],
+        environment: "node",
+        provide: { driverCert: provided },
+        maxConcurrency: Math.max(1, concurrency),
+        // driver-cert ships TypeScript sources: transform them even from node_modules.
+        server: {
+          deps: { inline: [new RegExp(`^${escapeRegExp(PACKAGE_ROOT)}/(?!node_modules/)`)] },
+        },
+      },
+    };
+  });
+  const exitCode = process.exitCode;
+  try {
+    const vitest = await createVitest(
+      "test",
+      {
+        config: false,
+        root: PACKAGE_ROOT,
+        watch: false,
+        reporters: [collector],
+        projects,
+        pool: "forks",
+        maxWorkers: parts,
+        bail: options.bail ? 1 : 0,
+        passWithNoTests: true,
+      },
+      {},
+      { stdout: sink, stderr: sink },
+    );
+    try {
+      await vitest.start();
+    } finally {
+      await vitest.close();
+    }
+  } catch (error) {
+    const detail = captured.trim() ? `\n${captured.trim()}` : "";
+    collector.harnessErrors.push(
+      `vitest failed: ${(error as Error)?.message ?? String(error)}${detail}`,
+    );
+  } finally {
+    // vitest sets process.exitCode when tests fail; the exit code is driver-cert's to decide.
+    process.exitCode = exitCode;
+  }
+  return collector;
+}

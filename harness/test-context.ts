@@ -1,0 +1,324 @@
+/**
+ * The context each test body gets: a fresh driver start (its own temp data dir and namespace),
+ * the manager served on 127.0.0.1, a client for the test's cell, bounded waits, disposers, and
+ * restart for durable drivers. Everything is torn down after the test, pass or fail.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ExpectStatic } from "vitest";
+import type {
+  DriverCapabilities,
+  DriverDefinition,
+  DriverInstance,
+  DriverStartContext,
+  ManagerDriver,
+} from "../runtime/driver/index.ts";
+import { withTimeout } from "./errors.ts";
+import type { FixtureRegistry } from "./fixtures/registry.ts";
+import type { PlannedCase } from "./matrix.ts";
+import { type LeakCount, ResourceTracker } from "./resource-tracker.ts";
+import type { HarnessClient, RuntimeBindings, ServedManager } from "./runtime-bindings.ts";
+import type { Cell } from "./suite-api.ts";
+
+/** Default bound of `t.step()`, in ms. */
+export const DEFAULT_STEP_TIMEOUT_MS = 5_000;
+/** Bound of `start(ctx)` and `restart()`, in ms. */
+export const START_TIMEOUT_MS = 10_000;
+/** Bound of each teardown step (stop, server close, client dispose), in ms. */
+export const TEARDOWN_TIMEOUT_MS = 5_000;
+
+/** What a test body receives. Accessors of things its `setup` did not prepare throw a TypeError. */
+export interface TestContext {
+  /** The test id, cell suffix included. */
+  readonly id: string;
+  readonly cell: Cell;
+  /** The driver's manifest, frozen. */
+  readonly capabilities: Readonly<DriverCapabilities>;
+  /** The driver definition under test (not started by the context when setup is "none"). */
+  readonly definition: DriverDefinition;
+  /** The started driver. Its `stop()` may be called by the test; teardown then skips it. */
+  readonly driver: DriverInstance;
+  /** The started driver's manager (changes after `restart()`). */
+  readonly manager: ManagerDriver;
+  /** The fixture registry the driver hosts. */
+  readonly registry: FixtureRegistry;
+  /** Base URL of the manager router served for this test (setup "full"). */
+  readonly endpoint: string;
+  /** A client for this cell: http over `endpoint`, or inline over `manager` (setup "full"). */
+  readonly client: HarnessClient;
+  /** vitest's `expect` bound to this test (safe when tests run concurrently). */
+  readonly expect: ExpectStatic;
+  /** This start's data directory and namespace. */
+  readonly dataDir: string;
+  readonly namespace: string;
+  /** A key unique within the run: `[<label>-<n>-<random>]`. */
+  uniqueKey(label?: string): string[];
+  /**
+   * Awaits `promise` at most `ms` (default 5,000) ms; rejects with HarnessTimeoutError
+   * "driver did not answer <what> within <ms> ms" (status "timeout").
+   */
+  step<T>(what: string, promise: Promise<T>, ms?: number): Promise<T>;
+  /** Registers a disposer run after the test, pass or fail, newest first. */
+  defer(fn: () => unknown): void;
+  /**
+   * Durable drivers: closes the clients and the server, restarts the driver, serves the new
+   * manager and makes a new `client`; handles from before are stale. Without `downMs` it calls
+   * the instance's `restart()` (RESTART-1); with it, a cold restart: `stop()`, nothing running
+   * for `downMs` ms, then `start(ctx)` again on the same data dir and namespace.
+   */
+  restart(options?: RestartOptions): Promise<void>;
+  /** Another client (default: this cell's options), disposed by the harness after the test. */
+  newClient(options?: Partial<Cell>): HarnessClient;
+  /** Tracks a socket the test opened itself, so it is closed and counted if left open. */
+  trackSocket<
+    T extends { close(code?: number, reason?: string): void; readonly readyState: number },
+  >(socket: T): T;
+}
+
+/** Options of `t.restart()`. */
+export interface RestartOptions {
+  /** Keep the driver stopped this long (ms) before starting it again on the same storage. */
+  downMs?: number;
+}
+
+/** What teardown found: resources left open and errors from closing things. */
+export interface TeardownReport {
+  leaks: LeakCount[];
+  errors: unknown[];
+}
+
+/** Inputs of one test context. */
+export interface ContextOptions {
+  planned: PlannedCase;
+  definition: DriverDefinition;
+  bindings: () => Promise<RuntimeBindings>;
+  expect: ExpectStatic;
+}
+
+function unavailable(id: string, what: string, setup: string): never {
+  throw new TypeError(`t.${what} is not available: test ${id} declares setup "${setup}"`);
+}
+
+/** The context of one test; `setup()` before the body, `teardown()` after it, always. */
+export class CaseContext implements TestContext {
+  readonly id: string;
+  readonly cell: Cell;
+  readonly definition: DriverDefinition;
+  readonly expect: ExpectStatic;
+  readonly #options: ContextOptions;
+  readonly #tracker = new ResourceTracker();
+  readonly #disposers: Array<() => unknown> = [];
+  #bindings: RuntimeBindings | undefined;
+  #instance: DriverInstance | undefined;
+  #stopped: Promise<void> | undefined;
+  #server: ServedManager | undefined;
+  #client: HarnessClient | undefined;
+  #dataDir: string | undefined;
+  #namespace = `dc-${randomUUID().slice(0, 12)}`;
+  #keys = 0;
+  /** Steps in flight by number, for the message when the whole test runs out of time. */
+  readonly #pending = new Map<number, string>();
+  #steps = 0;
+
+  constructor(options: ContextOptions) {
+    this.#options = options;
+    this.id = options.planned.id;
+    this.cell = options.planned.cell;
+    this.definition = options.definition;
+    this.expect = options.expect;
+  }
+
+  get capabilities(): Readonly<DriverCapabilities> {
+    return this.definition.capabilities;
+  }
+  get #setup() {
+    return this.#options.planned.test.setup;
+  }
+  get driver(): DriverInstance {
+    const instance = this.#instance ?? unavailable(this.id, "driver", this.#setup);
+    return { manager: instance.manager, stop: () => this.#stop() };
+  }
+  get manager(): ManagerDriver {
+    return (this.#instance ?? unavailable(this.id, "manager", this.#setup)).manager;
+  }
+  get registry(): FixtureRegistry {
+    return (this.#bindings ?? unavailable(this.id, "registry", this.#setup)).registry();
+  }
+  get endpoint(): string {
+    return (this.#server ?? unavailable(this.id, "endpoint", this.#setup)).endpoint;
+  }
+  get client(): HarnessClient {
+    return this.#client ?? unavailable(this.id, "client", this.#setup);
+  }
+  get dataDir(): string {
+    return this.#dataDir ?? unavailable(this.id, "dataDir", this.#setup);
+  }
+  get namespace(): string {
+    return this.#namespace;
+  }
+
+  uniqueKey(label = "key"): string[] {
+    this.#keys += 1;
+    return [`${label}-${this.#keys}-${randomUUID().slice(0, 8)}`];
+  }
+
+  async step<T>(what: string, promise: Promise<T>, ms = DEFAULT_STEP_TIMEOUT_MS): Promise<T> {
+    const id = ++this.#steps;
+    this.#pending.set(id, what);
+    try {
+      return await withTimeout(what, promise, ms);
+    } finally {
+      this.#pending.delete(id);
+    }
+  }
+
+  /** Names of the steps in flight, oldest first, for a whole-test timeout message. */
+  pendingSteps(): string[] {
+    return [...this.#pending.values()];
+  }
+
+  defer(fn: () => unknown): void {
+    this.#disposers.push(fn);
+  }
+
+  newClient(options: Partial<Cell> = {}): HarnessClient {
+    const cell = { ...this.cell, ...options };
+    const bindings = this.#bindings ?? unavailable(this.id, "newClient", this.#setup);
+    const target = { endpoint: this.endpoint, manager: this.manager };
+    const client = bindings.createClient(cell.client, target, {
+      encoding: cell.encoding,
+      transport: cell.transport,
+    });
+    return this.#tracker.trackClient(client, true);
+  }
+
+  trackSocket<
+    T extends { close(code?: number, reason?: string): void; readonly readyState: number },
+  >(socket: T): T {
+    return this.#tracker.trackWebSocket(socket);
+  }
+
+  async restart(options: RestartOptions = {}): Promise<void> {
+    const instance = this.#instance ?? unavailable(this.id, "restart", this.#setup);
+    await this.#closeClientsAndServer();
+    if (options.downMs !== undefined) {
+      // A cold restart: the old instance is stopped and nothing runs until the new start.
+      await this.step("stop", this.#stop(), TEARDOWN_TIMEOUT_MS);
+      await new Promise((resolve) => setTimeout(resolve, options.downMs));
+      this.#instance = undefined;
+      this.#stopped = undefined;
+      await this.#start();
+    } else {
+      if (typeof instance.restart !== "function") {
+        throw new TypeError(
+          `driver "${this.definition.name}" has no restart() on its started instance (needed by capability durable, RESTART-1)`,
+        );
+      }
+      this.#instance = await this.step(
+        "restart",
+        Promise.resolve(instance.restart()),
+        START_TIMEOUT_MS,
+      );
+    }
+    if (this.#setup === "full") await this.#serveAndConnect();
+  }
+
+  /** Starts what the test's setup asks for; throws (timeout or driver error) on failure. */
+  async setup(): Promise<void> {
+    if (this.#setup === "none") return;
+    this.#bindings = await this.#options.bindings();
+    this.#dataDir = await mkdtemp(join(tmpdir(), "driver-cert-"));
+    await this.#start();
+    if (this.#setup === "full") await this.#serveAndConnect();
+  }
+
+  /** Runs disposers, counts what was left open, closes everything and stops the driver. */
+  async teardown(): Promise<TeardownReport> {
+    const errors: unknown[] = [];
+    const attempt = async (what: string, fn: () => unknown) => {
+      try {
+        await withTimeout(what, Promise.resolve().then(fn), TEARDOWN_TIMEOUT_MS);
+      } catch (error) {
+        errors.push(error);
+      }
+    };
+    for (const fn of this.#disposers.splice(0).reverse())
+      await attempt("a disposer registered with t.defer()", fn);
+    const leaks = this.#tracker.openCounts();
+    errors.push(...(await this.#tracker.closeAll()));
+    await this.#closeClientsAndServer(attempt);
+    if (this.#instance) await attempt("stop", () => this.#stop());
+    if (this.#dataDir)
+      await rm(this.#dataDir, { recursive: true, force: true }).catch((e) => errors.push(e));
+    return { leaks, errors };
+  }
+
+  /** Calls `start(ctx)` with this test's data dir and namespace (again, for a cold restart). */
+  async #start(): Promise<void> {
+    const bindings = this.#bindings!;
+    const ctx: DriverStartContext = {
+      get registry() {
+        return bindings.registry();
+      },
+      get runtime() {
+        return bindings.helpers();
+      },
+      dataDir: this.#dataDir!,
+      namespace: this.#namespace,
+    };
+    const started = await this.step(
+      "start",
+      Promise.resolve().then(() => this.definition.start(ctx)),
+      START_TIMEOUT_MS,
+    );
+    if (
+      typeof started?.stop !== "function" ||
+      typeof started?.manager !== "object" ||
+      started.manager === null
+    ) {
+      throw new TypeError(
+        `driver "${this.definition.name}": start(ctx) must resolve to { manager, stop(), restart?() }`,
+      );
+    }
+    this.#instance = started;
+  }
+
+  #stop(): Promise<void> {
+    const instance = this.#instance;
+    this.#stopped ??= instance ? Promise.resolve().then(() => instance.stop()) : Promise.resolve();
+    return this.#stopped;
+  }
+
+  async #serveAndConnect(): Promise<void> {
+    const bindings = this.#bindings!;
+    const manager = this.#instance!.manager;
+    this.#server = await this.step(
+      "serveManager",
+      bindings.serveManager(manager),
+      START_TIMEOUT_MS,
+    );
+    const options = { encoding: this.cell.encoding, transport: this.cell.transport };
+    const client = bindings.createClient(
+      this.cell.client,
+      { endpoint: this.#server.endpoint, manager },
+      options,
+    );
+    this.#client = this.#tracker.trackClient(client);
+  }
+
+  async #closeClientsAndServer(
+    attempt: (what: string, fn: () => unknown) => Promise<void> = async (what, fn) => {
+      await withTimeout(what, Promise.resolve().then(fn), TEARDOWN_TIMEOUT_MS);
+    },
+  ): Promise<void> {
+    await this.#tracker.closeAll();
+    const client = this.#client as { dispose?: () => unknown } | undefined;
+    this.#client = undefined;
+    if (client?.dispose) await attempt("client.dispose", () => client.dispose?.());
+    const server = this.#server;
+    this.#server = undefined;
+    if (server) await attempt("server close", () => server.close());
+  }
+}

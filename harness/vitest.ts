@@ -1,0 +1,78 @@
+/**
+ * `driver-cert/vitest`: runs the certification inside a driver author's own vitest file, with
+ * the same tests and the same ids as `driver-cert run`.
+ */
+import { isAbsolute, resolve } from "node:path";
+import type { DriverDefinition } from "../runtime/driver/index.ts";
+import { loadDriverModule, validateDriverDefinition } from "./load-driver.ts";
+import { planRun, registeredCases } from "./matrix.ts";
+import {
+  DEFAULT_SUITES_MODULE,
+  describeCertification,
+  loadSuites,
+  registerCases,
+} from "./register.ts";
+import { loadRuntimeBindings } from "./runtime-bindings.ts";
+import type { ClientType } from "./suite-api.ts";
+
+/** Options of runDriverTests; filters as in `driver-cert run`. */
+export interface DriverTestOptions {
+  /** Keep only these suites. */
+  suites?: string[];
+  /** Keep tests whose "<id> <title> <clause>" matches this case-insensitive regex. */
+  grep?: string;
+  client?: ClientType;
+  transport?: "websocket" | "sse";
+  encoding?: "json" | "cbor";
+  /** Per-test budget in ms for tests that set none; default 10,000. */
+  timeoutMs?: number;
+  /** Run the tests concurrently (vitest's maxConcurrency bounds them); default false. */
+  concurrent?: boolean;
+  /** Path of a module exporting `suites`; default the built-in suites. */
+  suitesModule?: string;
+}
+
+/**
+ * Registers the certification tests in the calling vitest file, inside a `driver-cert`
+ * describe block: one test per case, named `<id>: <title>`. `driver` is a definition (the
+ * module's default export) or a module path, resolved against process.cwd(). An invalid driver
+ * fails collection with the same one-line message as `driver-cert run` (DRV-1).
+ *
+ * driver-cert ships TypeScript sources; vitest transforms them from node_modules when
+ * `server.deps.inline` includes "driver-cert".
+ *
+ * @example
+ * import { runDriverTests } from "driver-cert/vitest";
+ * import driver from "./my-driver.ts";
+ * runDriverTests(driver);
+ */
+export function runDriverTests(
+  driver: DriverDefinition | string,
+  options: DriverTestOptions = {},
+): void {
+  describeCertification(async () => {
+    const importer = (url: string) => import(/* @vite-ignore */ url);
+    const definition =
+      typeof driver === "string"
+        ? (await loadDriverModule(isAbsolute(driver) ? driver : resolve(driver), importer))
+            .definition
+        : validateDriverDefinition(driver, "runDriverTests(driver)");
+    const suitesModule = options.suitesModule
+      ? resolve(options.suitesModule)
+      : DEFAULT_SUITES_MODULE;
+    const suites = await loadSuites(suitesModule, importer);
+    const plan = planRun(suites, {
+      driverName: definition.name,
+      capabilities: definition.capabilities,
+      filters: {
+        suites: options.suites,
+        grep: options.grep,
+        client: options.client,
+        transport: options.transport,
+        encoding: options.encoding,
+      },
+      timeoutMs: options.timeoutMs,
+    });
+    registerCases(registeredCases(plan), { definition, bindings: loadRuntimeBindings }, options);
+  });
+}
