@@ -52,8 +52,15 @@ export interface ConnectionInit {
 /** A live connection. @internal */
 export class ConnectionImpl implements Conn, HostConnection {
   readonly id: string = crypto.randomUUID();
-  /** 32 random bytes, base64url; authorizes SSE connection messages (CONN-10). */
-  readonly token: string = randomToken();
+  #token: string | undefined;
+  /**
+   * 32 random bytes, base64url; authorizes SSE connection messages (CONN-10). Made on first
+   * read: a stateless action's connection never needs one.
+   */
+  get token(): string {
+    this.#token ??= randomToken();
+    return this.#token;
+  }
   readonly subscriptions = new Set<string>();
   readonly params: unknown;
   readonly auth: unknown;

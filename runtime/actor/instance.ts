@@ -114,8 +114,10 @@ export class ActorInstance implements ActorInstanceHost {
 
   /** `name/["key"]`, for messages. */
   get label(): string {
-    return `${this.name}/${JSON.stringify(this.key)}`;
+    this.#label ??= `${this.name}/${JSON.stringify(this.key)}`;
+    return this.#label;
   }
+  #label: string | undefined;
 
   /** The open connections (stateless-action connections included while they run). */
   get connections(): ReadonlyMap<string, Conn> {

@@ -52,5 +52,6 @@ export async function authenticate(
       `actor ${JSON.stringify(name)} has no onAuth, so it cannot be reached from a public path`,
     );
   }
-  return await onAuth({ request: auth.request, intents: auth.intents, params: auth.params });
+  // `auth` is passed as is: its `request` may be a lazy getter (see passGate).
+  return await onAuth(auth);
 }
