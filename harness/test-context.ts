@@ -138,7 +138,12 @@ export class CaseContext implements TestContext {
   }
   get driver(): DriverInstance {
     const instance = this.#instance ?? unavailable(this.id, "driver", this.#setup);
-    return { manager: instance.manager, stop: () => this.#stop() };
+    const view: DriverInstance = { manager: instance.manager, stop: () => this.#stop() };
+    // The PERSIST-5 test hook passes through, bound to the live instance.
+    if (instance.damagePersistedData) {
+      view.damagePersistedData = (actorId) => instance.damagePersistedData!(actorId);
+    }
+    return view;
   }
   get manager(): ManagerDriver {
     return (this.#instance ?? unavailable(this.id, "manager", this.#setup)).manager;

@@ -14,6 +14,7 @@ import { inlineClientSuite } from "./inline-client.ts";
 import { lifecycleSuite } from "./lifecycle.ts";
 import { managerSuite } from "./manager.ts";
 import { metadataSuite } from "./metadata.ts";
+import { persistenceFaultsSuite } from "./persistence-faults.ts";
 import { protocolRobustnessSuite } from "./protocol-robustness.ts";
 import { rawHttpSuite } from "./raw-http.ts";
 import { rawHttpRequestSuite } from "./raw-http-request.ts";
@@ -37,6 +38,7 @@ export const suites: readonly SuiteDefinition[] = [
   scheduleSuite,
   errorsSuite,
   restartSuite,
+  persistenceFaultsSuite,
   // Stateful connections and events, over each transport.
   connectionsSuite,
   eventsSuite,

@@ -7,6 +7,8 @@
  * `restart()` drops everything held in memory and opens the same data directory again, so what
  * survives it is exactly what is on disk (RESTART-1).
  */
+
+import { stat, truncate } from "node:fs/promises";
 import {
   type DriverInstance,
   type DriverStartContext,
@@ -102,6 +104,13 @@ export async function startFileSystemDriver(
     async restart() {
       await stop();
       return startFileSystemDriver({ ...ctx, dataDir: store.layout.root });
+    },
+    // PERSIST-5 test hook: a torn record, as a crash mid-write without rename would leave.
+    async damagePersistedData(actorId) {
+      const file = store.layout.actorFile(actorId);
+      if (file === undefined) throw new TypeError(`not an actor id: ${JSON.stringify(actorId)}`);
+      const { size } = await stat(file);
+      await truncate(file, Math.floor(size / 2));
     },
   };
 }

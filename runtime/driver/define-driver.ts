@@ -58,6 +58,13 @@ export interface DriverInstance {
    * resolving to the new instance (its manager answers for the same actor ids) (RESTART-1).
    */
   restart?(): Promise<DriverInstance>;
+  /**
+   * Durable drivers only, a test hook: damages the stored bytes of `actorId` the way a torn write
+   * or a disk fault would (for example, truncates its record), without touching other actors.
+   * The suite then restarts the driver and expects `persisted_data_corrupt` for that actor alone
+   * (PERSIST-5). Never called outside certification.
+   */
+  damagePersistedData?(actorId: string): Promise<void>;
 }
 
 /** The definition a driver module exports as default. */
