@@ -1,16 +1,46 @@
 import { defineConfig } from "vitest/config";
 
 // The toolkit's own tests. The certification suites run through harness/, not this config.
+// End-to-end files each load both cores themselves (a whole certification run, a crash loop,
+// the mutant runs), so they run one at a time after the unit tests: contention would turn
+// their timing windows into flakes.
+const END_TO_END = [
+  "tests/certify-reference-drivers.test.ts",
+  "tests/crash/**/*.test.ts",
+  "tests/mutants/**/*.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: [
-      "runtime/**/*.test.ts",
-      "reference-drivers/**/*.test.ts",
-      "harness/**/*.test.ts",
-      "tests/**/*.test.ts",
-    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: [
+            "runtime/**/*.test.ts",
+            "reference-drivers/**/*.test.ts",
+            "harness/**/*.test.ts",
+            "tests/**/*.test.ts",
+          ],
+          exclude: END_TO_END,
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: "end-to-end",
+          include: END_TO_END,
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

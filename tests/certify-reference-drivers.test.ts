@@ -1,0 +1,52 @@
+/**
+ * The main job on a fresh clone, and the reference drivers' certificates: `driver-cert run`
+ * with no module certifies the memory driver, and the file-system driver certifies with every
+ * capability, restart suite included. Both exit 0 with no failed test in any cell.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { reportSchema } from "../harness/report/model.ts";
+
+const CASES = [
+  {
+    label: "no module (the memory reference driver)",
+    args: [] as string[],
+    level: "certified (core + websocket + sse + schedule)",
+  },
+  {
+    label: "reference-drivers/file-system",
+    args: ["reference-drivers/file-system"],
+    level: "certified (core + websocket + sse + schedule + durable)",
+  },
+];
+
+describe("driver-cert run on the reference drivers", () => {
+  for (const c of CASES) {
+    test(`${c.label} certifies and exits 0`, { timeout: 300_000 }, async () => {
+      const out = await mkdtemp(join(tmpdir(), "driver-cert-reference-"));
+      try {
+        const child = spawnSync(
+          process.execPath,
+          ["bin/driver-cert.mjs", "run", ...c.args, "--out", out],
+          { encoding: "utf8", timeout: 280_000 },
+        );
+        const report = reportSchema.parse(
+          JSON.parse(await readFile(join(out, "report.json"), "utf8")),
+        );
+        const broken = report.tests.filter((t) => t.status === "fail" || t.status === "timeout");
+        expect(
+          broken.map((t) => `${t.id}: ${t.error?.message}`),
+          child.stdout.slice(-2000),
+        ).toEqual([]);
+        expect(report.level.reasons).toEqual([]);
+        expect(report.level.name).toBe(c.level);
+        expect(child.status, child.stderr.slice(-2000)).toBe(0);
+      } finally {
+        await rm(out, { recursive: true, force: true });
+      }
+    });
+  }
+});
