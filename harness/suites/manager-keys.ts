@@ -89,7 +89,7 @@ export function registerKeyRuleTests(s: SuiteBuilder): void {
       );
       t.expect(
         await t.step('[""]', c.twinCounter.getOrCreate([""]).increment(1)),
-        '[""] is a different actor from []',
+        '[""] is a different actor from []: a fresh counter incremented by 1 must read 1 (a higher count means [""] reached the [] actor, which holds 12)',
       ).toBe(1);
       t.expect(
         await t.step('["",""]', c.twinCounter.getOrCreate(["", ""]).increment(2)),

@@ -3,7 +3,7 @@
  * client sends right after `open` are not lost while the manager resolves the actor and the
  * actor starts (clause ROUTE-5: every message crosses, in order, the last one before a close too).
  */
-import { SocketEvents, scheduleTask } from "./socket-events.ts";
+import { SocketEventTarget, scheduleTask } from "./socket-events.ts";
 import type {
   UniversalWebSocket,
   UniversalWebSocketEventMap,
@@ -25,19 +25,19 @@ export interface BufferedSocket extends UniversalWebSocket {
   release(): void;
 }
 
-class HoldingSocket implements BufferedSocket {
+class HoldingSocket extends SocketEventTarget implements BufferedSocket {
   readonly #inner: UniversalWebSocket;
-  readonly #events = new SocketEvents();
   readonly #held: Held[] = [];
   #holding = true;
   #flushing = false;
 
   constructor(inner: UniversalWebSocket) {
+    super();
     this.#inner = inner;
     inner.addEventListener("message", (event) => this.#receive({ type: "message", event }));
     inner.addEventListener("close", (event) => this.#receive({ type: "close", event }));
     inner.addEventListener("error", (event) => this.#receive({ type: "error", event }));
-    inner.addEventListener("open", (event) => this.#events.dispatch("open", event));
+    inner.addEventListener("open", (event) => this.events.dispatch("open", event));
   }
 
   get readyState(): WebSocketReadyState {
@@ -73,45 +73,20 @@ class HoldingSocket implements BufferedSocket {
     }
   }
 
-  addEventListener<K extends keyof UniversalWebSocketEventMap>(
+  override addEventListener<K extends keyof UniversalWebSocketEventMap>(
     type: K,
     listener: (event: UniversalWebSocketEventMap[K]) => void,
   ): void {
-    this.#events.add(type, listener);
+    super.addEventListener(type, listener);
     if (type === "message") this.release();
   }
 
-  removeEventListener<K extends keyof UniversalWebSocketEventMap>(
-    type: K,
-    listener: (event: UniversalWebSocketEventMap[K]) => void,
-  ): void {
-    this.#events.remove(type, listener);
+  override get onmessage(): ((event: UniversalWebSocketEventMap["message"]) => void) | null {
+    return super.onmessage;
   }
-
-  get onopen() {
-    return this.#events.handlers.open;
-  }
-  set onopen(fn) {
-    this.#events.handlers.open = fn;
-  }
-  get onmessage() {
-    return this.#events.handlers.message;
-  }
-  set onmessage(fn) {
-    this.#events.handlers.message = fn;
+  override set onmessage(fn: ((event: UniversalWebSocketEventMap["message"]) => void) | null) {
+    super.onmessage = fn;
     if (fn) this.release();
-  }
-  get onclose() {
-    return this.#events.handlers.close;
-  }
-  set onclose(fn) {
-    this.#events.handlers.close = fn;
-  }
-  get onerror() {
-    return this.#events.handlers.error;
-  }
-  set onerror(fn) {
-    this.#events.handlers.error = fn;
   }
 
   #receive(held: Held): void {
@@ -129,9 +104,9 @@ class HoldingSocket implements BufferedSocket {
   }
 
   #deliver(held: Held): void {
-    if (held.type === "message") this.#events.dispatch("message", held.event);
-    else if (held.type === "close") this.#events.dispatch("close", held.event);
-    else this.#events.dispatch("error", held.event);
+    if (held.type === "message") this.events.dispatch("message", held.event);
+    else if (held.type === "close") this.events.dispatch("close", held.event);
+    else this.events.dispatch("error", held.event);
   }
 }
 

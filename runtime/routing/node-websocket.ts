@@ -3,10 +3,9 @@
  * frames as a fresh ArrayBuffer, and close codes and reasons pass through unchanged (RAWWS-4).
  */
 import type { WebSocket as NodeWebSocket, RawData } from "ws";
-import { copyFrameData, notOpenError, SocketEvents, scheduleTask } from "./socket-events.ts";
+import { copyFrameData, notOpenError, SocketEventTarget, scheduleTask } from "./socket-events.ts";
 import {
   type UniversalWebSocket,
-  type UniversalWebSocketEventMap,
   type WebSocketData,
   type WebSocketReadyState,
   WS_OPEN,
@@ -23,31 +22,31 @@ function toText(data: RawData): string {
   return (Array.isArray(data) ? Buffer.concat(data) : data).toString("utf8");
 }
 
-class NodeSocketAdapter implements UniversalWebSocket {
+class NodeSocketAdapter extends SocketEventTarget implements UniversalWebSocket {
   readonly #ws: NodeWebSocket;
-  readonly #events = new SocketEvents();
 
   constructor(ws: NodeWebSocket) {
+    super();
     this.#ws = ws;
     ws.on("message", (data, isBinary) => {
       const payload = isBinary ? toArrayBuffer(data) : toText(data);
-      this.#events.dispatch("message", { type: "message", data: payload });
+      this.events.dispatch("message", { type: "message", data: payload });
     });
     ws.on("close", (code, reason) => {
-      this.#events.dispatch("close", {
+      this.events.dispatch("close", {
         type: "close",
         code,
         reason: reason.toString("utf8"),
         wasClean: code !== 1006,
       });
     });
-    ws.on("error", (error) => this.#events.dispatch("error", { type: "error", error }));
+    ws.on("error", (error) => this.events.dispatch("error", { type: "error", error }));
     // A server-side socket is already open when it is handed over; report `open` anyway,
     // asynchronously, so every UniversalWebSocket behaves the same.
     if (ws.readyState === WS_OPEN) {
-      scheduleTask(() => this.#events.dispatch("open", { type: "open" }));
+      scheduleTask(() => this.events.dispatch("open", { type: "open" }));
     } else {
-      ws.on("open", () => this.#events.dispatch("open", { type: "open" }));
+      ws.on("open", () => this.events.dispatch("open", { type: "open" }));
     }
   }
 
@@ -78,45 +77,6 @@ class NodeSocketAdapter implements UniversalWebSocket {
   /** Closes with `code` and `reason`; `ws` validates the code (RFC 6455 7.4.1) with a TypeError. */
   close(code?: number, reason?: string): void {
     this.#ws.close(code, reason);
-  }
-
-  addEventListener<K extends keyof UniversalWebSocketEventMap>(
-    type: K,
-    listener: (event: UniversalWebSocketEventMap[K]) => void,
-  ): void {
-    this.#events.add(type, listener);
-  }
-
-  removeEventListener<K extends keyof UniversalWebSocketEventMap>(
-    type: K,
-    listener: (event: UniversalWebSocketEventMap[K]) => void,
-  ): void {
-    this.#events.remove(type, listener);
-  }
-
-  get onopen() {
-    return this.#events.handlers.open;
-  }
-  set onopen(fn) {
-    this.#events.handlers.open = fn;
-  }
-  get onmessage() {
-    return this.#events.handlers.message;
-  }
-  set onmessage(fn) {
-    this.#events.handlers.message = fn;
-  }
-  get onclose() {
-    return this.#events.handlers.close;
-  }
-  set onclose(fn) {
-    this.#events.handlers.close = fn;
-  }
-  get onerror() {
-    return this.#events.handlers.error;
-  }
-  set onerror(fn) {
-    this.#events.handlers.error = fn;
   }
 }
 

@@ -125,6 +125,48 @@ export class SocketEvents {
 }
 
 /**
+ * The EventTarget half of a UniversalWebSocket: `addEventListener`, `removeEventListener` and
+ * the `on<type>` properties over one SocketEvents registry. Socket classes extend it and call
+ * `this.events.dispatch(...)`.
+ */
+export abstract class SocketEventTarget {
+  protected readonly events = new SocketEvents();
+
+  addEventListener<K extends EventName>(type: K, listener: Listener<K>): void {
+    this.events.add(type, listener);
+  }
+
+  removeEventListener<K extends EventName>(type: K, listener: Listener<K>): void {
+    this.events.remove(type, listener);
+  }
+
+  get onopen(): Listener<"open"> | null {
+    return this.events.handlers.open;
+  }
+  set onopen(fn: Listener<"open"> | null) {
+    this.events.handlers.open = fn;
+  }
+  get onmessage(): Listener<"message"> | null {
+    return this.events.handlers.message;
+  }
+  set onmessage(fn: Listener<"message"> | null) {
+    this.events.handlers.message = fn;
+  }
+  get onclose(): Listener<"close"> | null {
+    return this.events.handlers.close;
+  }
+  set onclose(fn: Listener<"close"> | null) {
+    this.events.handlers.close = fn;
+  }
+  get onerror(): Listener<"error"> | null {
+    return this.events.handlers.error;
+  }
+  set onerror(fn: Listener<"error"> | null) {
+    this.events.handlers.error = fn;
+  }
+}
+
+/**
  * Schedules `fn` as a macrotask where the host has one (setImmediate), so a busy socket pair
  * cannot starve I/O; falls back to a microtask on hosts without it.
  */

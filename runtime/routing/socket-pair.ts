@@ -6,13 +6,12 @@ import {
   type CloseCodeRules,
   copyFrameData,
   notOpenError,
-  SocketEvents,
+  SocketEventTarget,
   scheduleTask,
   validateClose,
 } from "./socket-events.ts";
 import {
   type UniversalWebSocket,
-  type UniversalWebSocketEventMap,
   type WebSocketData,
   type WebSocketReadyState,
   WS_CLOSED,
@@ -38,22 +37,22 @@ interface PairState {
 
 type QueuedEvent = { kind: "message"; data: string | ArrayBuffer } | { kind: "finish" };
 
-class PairSocket implements UniversalWebSocket {
+class PairSocket extends SocketEventTarget implements UniversalWebSocket {
   peer!: PairSocket;
   readonly protocol: string;
   #state: WebSocketReadyState = WS_OPEN;
-  readonly #events = new SocketEvents();
   readonly #queue: QueuedEvent[] = [];
   #flushScheduled = false;
   readonly #pair: PairState;
   readonly #rules: CloseCodeRules;
 
   constructor(pair: PairState, protocol: string, rules: CloseCodeRules) {
+    super();
     this.#pair = pair;
     this.protocol = protocol;
     this.#rules = rules;
     // Both ends are open at once; `open` still fires asynchronously, as a browser's would.
-    scheduleTask(() => this.#events.dispatch("open", { type: "open" }));
+    scheduleTask(() => this.events.dispatch("open", { type: "open" }));
   }
 
   get readyState(): WebSocketReadyState {
@@ -87,45 +86,6 @@ class PairSocket implements UniversalWebSocket {
     this.enqueue({ kind: "finish" });
   }
 
-  addEventListener<K extends keyof UniversalWebSocketEventMap>(
-    type: K,
-    listener: (event: UniversalWebSocketEventMap[K]) => void,
-  ): void {
-    this.#events.add(type, listener);
-  }
-
-  removeEventListener<K extends keyof UniversalWebSocketEventMap>(
-    type: K,
-    listener: (event: UniversalWebSocketEventMap[K]) => void,
-  ): void {
-    this.#events.remove(type, listener);
-  }
-
-  get onopen() {
-    return this.#events.handlers.open;
-  }
-  set onopen(fn) {
-    this.#events.handlers.open = fn;
-  }
-  get onmessage() {
-    return this.#events.handlers.message;
-  }
-  set onmessage(fn) {
-    this.#events.handlers.message = fn;
-  }
-  get onclose() {
-    return this.#events.handlers.close;
-  }
-  set onclose(fn) {
-    this.#events.handlers.close = fn;
-  }
-  get onerror() {
-    return this.#events.handlers.error;
-  }
-  set onerror(fn) {
-    this.#events.handlers.error = fn;
-  }
-
   /** Queues an event for this end; events are delivered in order, asynchronously. */
   enqueue(event: QueuedEvent): void {
     this.#queue.push(event);
@@ -142,12 +102,12 @@ class PairSocket implements UniversalWebSocket {
       if (event.kind === "message") {
         // A socket that started closing drops incoming data, as browsers do.
         if (this.#state === WS_OPEN) {
-          this.#events.dispatch("message", { type: "message", data: event.data });
+          this.events.dispatch("message", { type: "message", data: event.data });
         }
       } else if (this.#state !== WS_CLOSED) {
         this.#state = WS_CLOSED;
         const info = this.#pair.closeInfo ?? { code: 1005, reason: "" };
-        this.#events.dispatch("close", {
+        this.events.dispatch("close", {
           type: "close",
           code: info.code,
           reason: info.reason,
