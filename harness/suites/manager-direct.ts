@@ -17,13 +17,24 @@ export function registerDirectManagerTests(s: SuiteBuilder): void {
       const created = await t.step("createActor", t.manager.createActor({ name: "counter", key }));
       t.expect(created.name, "createActor reports the name").toBe("counter");
       t.expect([...created.key], "createActor reports the key").toEqual(key);
-      const found = await t.step("getForId", t.manager.getForId({ actorId: created.actorId }));
-      t.expect(found, `getForId(${created.actorId}) finds the actor`).toBeDefined();
-      t.expect({ actorId: found!.actorId, name: found!.name, key: [...found!.key] }).toEqual({
-        actorId: created.actorId,
-        name: "counter",
-        key,
-      });
+      // A second actor made later: getForId must answer for the id asked, not the newest actor.
+      const otherKey = t.uniqueKey("drv-other");
+      const other = await t.step(
+        "createActor (second)",
+        t.manager.createActor({ name: "twinCounter", key: otherKey }),
+      );
+      for (const [made, name, madeKey] of [
+        [created, "counter", key],
+        [other, "twinCounter", otherKey],
+      ] as const) {
+        const found = await t.step("getForId", t.manager.getForId({ actorId: made.actorId }));
+        t.expect(found, `getForId(${made.actorId}) finds the actor`).toBeDefined();
+        t.expect({ actorId: found!.actorId, name: found!.name, key: [...found!.key] }).toEqual({
+          actorId: made.actorId,
+          name,
+          key: madeKey,
+        });
+      }
     },
   });
 

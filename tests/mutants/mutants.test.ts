@@ -1,0 +1,241 @@
+/**
+ * Suite power: every mutant driver in tests/mutants/ (a reference driver with one rule of
+ * docs/CONTRACT.md broken) must be rejected by `runCertification`, by a failed or timed-out test
+ * citing the clause the mutant declares. The tests that caught a mutant must pass on the
+ * reference drivers, so a rejection is the mutation's doing. Prints the mutation score and the
+ * clauses no mutant covers yet. Catalogue and last results: docs/mutants.md.
+ */
+import { readdirSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { exitCodeFor, runCertification } from "../../harness/certify.ts";
+import { CLAUSES, findClause } from "../../harness/clauses.ts";
+import { DriverLoadError } from "../../harness/errors.ts";
+import { type CertificationReport, reportSchema } from "../../harness/report/model.ts";
+import { suites as allSuites } from "../../harness/suites/index.ts";
+import type { MutantSpec } from "./support/mutate.ts";
+
+const DIR = fileURLToPath(new URL(".", import.meta.url));
+const REFERENCE_DRIVERS = [
+  "reference-drivers/memory/index.ts",
+  "reference-drivers/file-system/index.ts",
+];
+/** Mutant runs at once: each is a vitest run with one worker; more only contend for the CPU. */
+const PARALLEL = 2;
+/** A timed-out test must end within this (ms): its budget plus teardown, far below a hang. */
+const TIMEOUT_BOUND_MS = 20_000;
+/** Per-mutant budget, in ms, waiting for a slot included. */
+const MUTANT_BUDGET_MS = 600_000;
+
+interface Mutant {
+  name: string;
+  path: string;
+  spec: MutantSpec;
+}
+
+interface Outcome {
+  name: string;
+  clause: string;
+  /** `<status> <test id>` of each test citing the clause that rejected the mutant. */
+  caughtBy: string[];
+}
+
+const mutants: Mutant[] = await Promise.all(
+  readdirSync(DIR)
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
+    .sort()
+    .map(async (file) => {
+      const path = join(DIR, file);
+      const spec = ((await import(path)) as { mutant?: MutantSpec }).mutant;
+      if (!spec) throw new TypeError(`${file} exports no \`mutant\` spec`);
+      return { name: basename(file, ".ts"), path, spec };
+    }),
+);
+
+const outcomes = new Map<string, Outcome>();
+/** Mutants whose test started (a `-t` filter may run only some). */
+const started = new Set<string>();
+const sink = () =>
+  new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+
+/** A counting gate: at most `PARALLEL` bodies run at once. */
+let running = 0;
+const waiting: (() => void)[] = [];
+async function inSlot<T>(body: () => Promise<T>): Promise<T> {
+  while (running >= PARALLEL) await new Promise<void>((resolve) => waiting.push(resolve));
+  running += 1;
+  try {
+    return await body();
+  } finally {
+    running -= 1;
+    waiting.shift()?.();
+  }
+}
+
+let out: string;
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), "driver-cert-mutants-"));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+/** Runs `driverModule` on a selection and reads back its JSON report. */
+async function certify(
+  driverModule: string,
+  spec: Pick<MutantSpec, "suites" | "grep" | "transport">,
+  dir: string,
+) {
+  const result = await runCertification({
+    driverModule,
+    suites: spec.suites,
+    grep: spec.grep,
+    transport: spec.transport,
+    outDir: dir,
+    reporters: ["json"],
+    stdout: sink(),
+    stderr: sink(),
+    workers: 1,
+  });
+  if (result.kind !== "run")
+    throw new Error(`expected a run of ${driverModule}, got ${result.kind}`);
+  const report: CertificationReport = reportSchema.parse(
+    JSON.parse(await readFile(join(dir, "report.json"), "utf8")),
+  );
+  return { result, report };
+}
+
+describe("mutant catalogue", () => {
+  test("each mutant names a known clause and suites that test it", () => {
+    expect(mutants.length, "mutants in tests/mutants/").toBeGreaterThanOrEqual(30);
+    const suiteNames = new Map(allSuites.map((s) => [s.name, s]));
+    for (const { name, spec } of mutants) {
+      expect(findClause(spec.clause), `${name}: clause ${spec.clause}`).toBeDefined();
+      expect(spec.description.length, `${name}: description`).toBeGreaterThan(10);
+      if (spec.rejectedAt === "load") continue;
+      for (const suite of spec.suites) {
+        expect(suiteNames.has(suite), `${name}: suite ${suite} exists`).toBe(true);
+      }
+      const cites = spec.suites.some((s) =>
+        suiteNames
+          .get(s)
+          ?.tests()
+          .some((t) => t.clause.id === spec.clause),
+      );
+      expect(cites, `${name}: one of ${spec.suites.join(", ")} has a test of ${spec.clause}`).toBe(
+        true,
+      );
+    }
+  });
+});
+
+describe.concurrent("every mutant is rejected by a test citing its clause", () => {
+  for (const mutant of mutants) {
+    test(`${mutant.name} (${mutant.spec.clause})`, { timeout: MUTANT_BUDGET_MS }, async () => {
+      const { spec } = mutant;
+      started.add(mutant.name);
+      await inSlot(async () => {
+        const dir = join(out, mutant.name);
+        if (spec.rejectedAt === "load") {
+          const error = await certify(mutant.path, spec, dir).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error, `${mutant.name}: the loader refuses it`).toBeInstanceOf(DriverLoadError);
+          expect(exitCodeFor(error), "exit code 2: the driver could not be loaded").toBe(2);
+          const message = (error as Error).message;
+          expect(message, "the loader names what is wrong").toContain(spec.loadMessage ?? "");
+          outcomes.set(mutant.name, {
+            name: mutant.name,
+            clause: spec.clause,
+            caughtBy: [`refused at load: ${message.split(";")[0]}`],
+          });
+          return;
+        }
+        const { result, report } = await certify(mutant.path, spec, dir);
+        const ran = report.tests.filter((t) => !["skipped", "unsupported"].includes(t.status));
+        const broken = ran.filter((t) => t.status === "fail" || t.status === "timeout");
+        const caught = broken.filter((t) => t.clause === spec.clause);
+        const shown = broken.map((t) => `${t.status} ${t.id} (${t.clause}): ${t.error?.message}`);
+        expect(ran.length, `${mutant.name}: its selection ran some tests`).toBeGreaterThan(0);
+        expect(report.harnessErrors, `${mutant.name}: harness errors`).toEqual([]);
+        expect(
+          caught.length,
+          `${mutant.name} survived: no failed test cites ${spec.clause}; broken: ${shown.join("\n")}`,
+        ).toBeGreaterThan(0);
+        expect(exitCodeFor(result), `${mutant.name}: the run exits 1`).toBe(1);
+        if (spec.expectStatus === "timeout") {
+          const timedOut = caught.filter((t) => t.status === "timeout");
+          expect(timedOut.length, `${mutant.name}: a late answer is a timeout`).toBeGreaterThan(0);
+          // Within the test's own budget (10 s) and teardown (5 s): not a hang until the answer.
+          for (const t of timedOut) {
+            expect(t.durationMs, `${t.id} ended within its budget`).toBeLessThan(TIMEOUT_BOUND_MS);
+          }
+        }
+        outcomes.set(mutant.name, {
+          name: mutant.name,
+          clause: spec.clause,
+          caughtBy: caught.map((t) => `${t.status} ${t.id}`),
+        });
+      });
+    });
+  }
+});
+
+describe("the tests that rejected mutants pass on the reference drivers", () => {
+  test("no reference driver fails a catching test, and one passes each", {
+    timeout: 300_000,
+  }, async () => {
+    const ids = [...new Set([...outcomes.values()].flatMap((o) => o.caughtBy))]
+      .filter((line) => !line.startsWith("refused at load"))
+      .map((line) => line.slice(line.indexOf(" ") + 1));
+    expect(ids.length, "catching tests to re-run (the mutant runs came first)").toBeGreaterThan(0);
+    const grep = `^(?:${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")}) `;
+    const suites = [...new Set(ids.map((id) => id.slice(0, id.indexOf("/"))))];
+    const status = new Map<string, string[]>();
+    await Promise.all(
+      REFERENCE_DRIVERS.map((driver, i) =>
+        certify(driver, { suites, grep }, join(out, `reference-${i}`)).then(({ report }) => {
+          for (const t of report.tests) {
+            if (ids.includes(t.id)) status.set(t.id, [...(status.get(t.id) ?? []), t.status]);
+          }
+        }),
+      ),
+    );
+    const bad = ids.filter((id) => {
+      const seen = status.get(id) ?? [];
+      return !seen.includes("pass") || seen.some((s) => s === "fail" || s === "timeout");
+    });
+    expect(bad.map((id) => `${id}: ${status.get(id)?.join(", ") ?? "not run"}`)).toEqual([]);
+  });
+});
+
+afterAll(() => {
+  const rejected = [...outcomes.values()];
+  const covered = new Set(mutants.map((m) => m.spec.clause));
+  const uncovered = CLAUSES.filter((c) => !covered.has(c.id)).map((c) => `${c.id} (${c.level})`);
+  const pct = mutants.length === 0 ? 0 : Math.round((1000 * rejected.length) / mutants.length) / 10;
+  const lines = [
+    "",
+    `mutation score: ${rejected.length}/${mutants.length} rejected (${pct}%)` +
+      (started.size < mutants.length
+        ? `; ${mutants.length - started.size} not run (filtered)`
+        : ""),
+    ...mutants.map((m) => {
+      const o = outcomes.get(m.name);
+      const verdict = o ? "rejected" : started.has(m.name) ? "SURVIVED" : "not run ";
+      return `  ${verdict}  ${m.name} [${m.spec.clause}]${o ? `: ${o.caughtBy.join("; ")}` : ""}`;
+    }),
+    `clauses no mutant covers yet (${uncovered.length}): ${uncovered.join(", ")}`,
+    "",
+  ];
+  process.stdout.write(lines.join("\n"));
+});

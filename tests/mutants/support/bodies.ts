@@ -1,0 +1,34 @@
+/**
+ * Body mutations: structured (JSON or CBOR) response bodies decoded with the protocol codec,
+ * changed, and encoded again in the same encoding.
+ */
+import { decodeValue, encodeValue } from "../../../runtime/protocol/encoding.ts";
+import type { Encoding } from "../../../runtime/protocol/messages.ts";
+
+/** The encoding of a structured body by its content type, or undefined for any other body. */
+export function bodyEncoding(response: Response): Encoding | undefined {
+  const type = response.headers.get("content-type") ?? "";
+  if (type.startsWith("application/json")) return "json";
+  if (type.startsWith("application/cbor")) return "cbor";
+  return undefined;
+}
+
+/**
+ * `response` with its structured body replaced by `change(decoded)`, same status and headers;
+ * other responses unchanged.
+ */
+export async function rewriteBody(
+  response: Response,
+  change: (value: unknown, encoding: Encoding) => unknown,
+): Promise<Response> {
+  const encoding = bodyEncoding(response);
+  if (encoding === undefined) return response;
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const value = change(decodeValue(bytes, encoding), encoding);
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return new Response(encodeValue(value, encoding) as BodyInit, {
+    status: response.status,
+    headers,
+  });
+}
