@@ -1,7 +1,8 @@
 /**
  * The `driver-cert` command line: parses argv (commander) and calls runCertification(). It
  * prints known start failures as one line with a hint and harness crashes with their stack, and
- * returns the exit code; it never exits the process itself.
+ * returns the exit code; `main()` never exits the process itself, `runCli()` (the installed
+ * command) does, once output is flushed.
  */
 import type { Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -150,4 +151,39 @@ export async function main(
   }
   if (outcome === undefined) return 0;
   return exitCodeFor(outcome);
+}
+
+/** True for the errors of writing to a pipe whose reader has gone (`driver-cert list | head`). */
+function isClosedPipe(error: NodeJS.ErrnoException): boolean {
+  return error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED";
+}
+
+/**
+ * Makes a closed stdout or stderr end output quietly: the EPIPE is swallowed and the stream,
+ * now destroyed, drops what is written after it. Any other stream error is rethrown.
+ */
+export function ignoreClosedPipes(streams: readonly Writable[]): void {
+  for (const stream of streams) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (!isClosedPipe(error)) throw error;
+    });
+  }
+}
+
+function flushed(stream: Writable): Promise<void> {
+  if (stream.destroyed || stream.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => stream.write("", () => resolve()));
+}
+
+/**
+ * The installed command: runs main() on process.argv with the process's streams (a closed pipe
+ * ends output quietly), then exits with main's code once stdout and stderr are flushed, even if
+ * a driver left something running (a start that hung past its deadline).
+ */
+export async function runCli(argv: readonly string[] = process.argv): Promise<never> {
+  ignoreClosedPipes([process.stdout, process.stderr]);
+  const code = await main(argv);
+  process.exitCode = code;
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
 }

@@ -4,7 +4,7 @@
  * writes the reporters' files. Never exits the process; `exitCodeFor()` is the one place the
  * exit code is decided.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { tsImport } from "tsx/esm/api";
@@ -14,10 +14,12 @@ import { describeDriver, planTotals, renderPlan } from "./listing.ts";
 import { loadDriverModule } from "./load-driver.ts";
 import { CLIENT_TYPES, ENCODINGS, type Plan, planRun, TRANSPORTS } from "./matrix.ts";
 import { DEFAULT_DRIVER_MODULE, TOOL_VERSION } from "./package-info.ts";
+import { type PreflightTimeouts, preflightDriver } from "./preflight.ts";
 import { DEFAULT_SUITES_MODULE, loadSuites } from "./register.ts";
 import { buildReport, hasRequiredFailure } from "./report/build.ts";
 import { type CertificationReport, reportSchema } from "./report/model.ts";
 import { REPORTER_NAMES, REPORTERS, type ReporterName } from "./reporters/registry.ts";
+import { loadRuntimeBindings } from "./runtime-bindings.ts";
 import type { ClientType } from "./suite-api.ts";
 
 /** Options of a certification run; the CLI flags map onto these one to one. */
@@ -52,6 +54,8 @@ export interface CertificationOptions {
   stdout?: Writable;
   /** Errors outside the tests (harness errors, unhandled errors) go here; default process.stderr. */
   stderr?: Writable;
+  /** Bounds (ms) of the start check before the tests; default the test context's (10 s, 5 s). */
+  preflight?: PreflightTimeouts;
 }
 
 /** What a run produced: the plan for `--list`, else the report and the files written. */
@@ -79,7 +83,11 @@ function checkOptions(options: CertificationOptions): void {
 
 /**
  * Certifies a driver. Throws DriverLoadError (module missing, throwing on import, or breaking the
- * contract) and UsageError (bad option) before any test runs; any other throw is a harness bug.
+ * contract), DriverStartError (the driver could not be started and stopped once, checked before
+ * any test; never for `list`) and UsageError (bad option) before any test runs; any other throw
+ * is a harness bug. A run first deletes the files of reporters it does not write from the output
+ * directory (`report.json`, `junit.xml`, `summary.md` only), so no stale report is left beside
+ * the new ones.
  *
  * @example
  * const result = await runCertification({ driverModule: "./my-driver.ts" });
@@ -117,6 +125,15 @@ export async function runCertification(
     stdout.write(renderPlan(plan));
     return { kind: "list", plan };
   }
+  await preflightDriver(definition, loadRuntimeBindings, options.preflight);
+  const outDir = isAbsolute(options.outDir ?? "reports")
+    ? options.outDir!
+    : resolve(cwd, options.outDir ?? "reports");
+  const selected = options.reporters ?? REPORTER_NAMES;
+  await removeStaleReports(
+    outDir,
+    REPORTER_NAMES.filter((name) => !selected.includes(name)),
+  );
   stdout.write(
     `driver-cert ${TOOL_VERSION}: certifying ${describeDriver(plan)}\n${planTotals(plan)}\n\n`,
   );
@@ -146,12 +163,9 @@ export async function runCertification(
       unhandledErrors: collector.unhandledErrors,
     }),
   );
-  const outDir = isAbsolute(options.outDir ?? "reports")
-    ? options.outDir!
-    : resolve(cwd, options.outDir ?? "reports");
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
-  for (const name of options.reporters ?? REPORTER_NAMES) {
+  for (const name of selected) {
     const writer = REPORTERS[name]();
     const file = join(outDir, writer.fileName);
     await writeFile(file, writer.render(report));
@@ -165,6 +179,13 @@ export async function runCertification(
     );
   }
   return { kind: "run", plan, report, files };
+}
+
+/** Deletes the report files of `unselected` reporters from `outDir`; nothing else is touched. */
+async function removeStaleReports(outDir: string, unselected: readonly ReporterName[]) {
+  for (const name of unselected) {
+    await rm(join(outDir, REPORTERS[name]().fileName), { force: true });
+  }
 }
 
 /** `path` relative to `cwd` when inside it, else absolute. */

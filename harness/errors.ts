@@ -7,6 +7,7 @@
 export type HarnessErrorCode =
   | "harness_timeout"
   | "driver_load_failed"
+  | "driver_start_failed"
   | "invalid_option"
   | "invalid_suite"
   | "harness_broken";
@@ -54,6 +55,21 @@ export class DriverLoadError extends HarnessError {
   }
 }
 
+/**
+ * The driver could not be started (or stopped) once before the tests: `start(ctx)` threw, timed
+ * out or resolved to something else than an instance, or `stop()` threw or timed out. `detail`
+ * is the driver's own stack, printed under the line (absent for an ActorError or a timeout).
+ */
+export class DriverStartError extends HarnessError {
+  readonly detail: string | undefined;
+
+  constructor(message: string, options: { detail?: string; cause?: unknown } = {}) {
+    super("driver_start_failed", message, { cause: options.cause });
+    this.name = "DriverStartError";
+    this.detail = options.detail;
+  }
+}
+
 /** A bad command-line or library option (unknown suite, invalid --grep pattern...). */
 export class UsageError extends HarnessError {
   constructor(message: string, hint?: string) {
@@ -63,18 +79,26 @@ export class UsageError extends HarnessError {
 }
 
 /** True for errors that print as one line with a hint rather than with a stack. */
-export function isKnownStartError(error: unknown): error is DriverLoadError | UsageError {
-  return error instanceof DriverLoadError || error instanceof UsageError;
+export function isKnownStartError(
+  error: unknown,
+): error is DriverLoadError | DriverStartError | UsageError {
+  return (
+    error instanceof DriverLoadError ||
+    error instanceof DriverStartError ||
+    error instanceof UsageError
+  );
 }
 
 /**
  * Formats an error that stopped a run before or outside the tests: known start errors as one
- * line plus an optional hint line; anything else (a harness crash) with its stack.
+ * line plus an optional hint line (and, for a driver that could not start, the driver's stack);
+ * anything else (a harness crash) with its stack.
  */
 export function formatStartError(error: unknown): string {
   if (isKnownStartError(error)) {
     const hint = error.hint ? `\n  hint: ${error.hint}` : "";
-    return `driver-cert: ${error.message}${hint}\n`;
+    const detail = error instanceof DriverStartError && error.detail ? `\n${error.detail}` : "";
+    return `driver-cert: ${error.message}${hint}${detail}\n`;
   }
   const text =
     error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { DriverLoadError } from "./errors.ts";
-import { validateDriverDefinition, validateDriverExport } from "./load-driver.ts";
+import { loadDriverModule, validateDriverDefinition, validateDriverExport } from "./load-driver.ts";
 
 const valid = {
   name: "ok",
@@ -59,5 +59,45 @@ describe("validateDriverExport", () => {
     expect(messageOf(() => validateDriverExport({}, "m"))).toBe(
       "m has no default export; driver-cert supports contract version 1",
     );
+  });
+});
+
+describe("loadDriverModule when the import throws", () => {
+  const here = import.meta.filename;
+  const failing = (error: unknown) => async () => {
+    throw error;
+  };
+  async function loadMessage(error: unknown): Promise<{ message: string; hint?: string }> {
+    try {
+      await loadDriverModule(here, failing(error));
+    } catch (thrown) {
+      expect(thrown).toBeInstanceOf(DriverLoadError);
+      return {
+        message: (thrown as DriverLoadError).message,
+        hint: (thrown as DriverLoadError).hint,
+      };
+    }
+    throw new Error("expected a DriverLoadError");
+  }
+
+  test("a transform error names the error from errors[], with its place", async () => {
+    const error = Object.assign(new Error("Transform failed with 1 error:\n(details)"), {
+      name: "TransformError",
+      errors: [{ text: 'Unexpected ";"', location: { file: "/d/x.ts", line: 3, column: 22 } }],
+    });
+    expect((await loadMessage(error)).message).toMatch(
+      /threw while loading: TransformError: Transform failed with 1 error: \/d\/x\.ts:3:22: ERROR: Unexpected ";"$/,
+    );
+  });
+
+  test("a defineDriver refusal without the refused value keeps its own member list", async () => {
+    const error = new TypeError(
+      "defineDriver: invalid driver definition (start: expected a function start(ctx)); this toolkit supports contract version 1",
+    );
+    const { message, hint } = await loadMessage(error);
+    expect(message).toMatch(
+      /: invalid driver definition \(start: expected a function start\(ctx\)\); this toolkit supports contract version 1$/,
+    );
+    expect(hint).toMatch(/^export default defineDriver/);
   });
 });

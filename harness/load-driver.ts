@@ -101,6 +101,59 @@ export function validateDriverDefinition(value: unknown, label: string): DriverD
   );
 }
 
+const DEFINE_DRIVER_REFUSAL = "defineDriver: invalid driver definition";
+
+/**
+ * A `defineDriver(...)` call that threw at import is a definition problem, not a crash: it is
+ * described like a plain export that fails validation. Returns undefined for other errors.
+ */
+function refusedDefinition(error: unknown, label: string): DriverLoadError | undefined {
+  if (!(error instanceof TypeError) || !error.message.startsWith(DEFINE_DRIVER_REFUSAL)) return;
+  if ("definition" in error) {
+    try {
+      validateDriverDefinition(error.definition, label);
+    } catch (refusal) {
+      if (refusal instanceof DriverLoadError) return refusal;
+    }
+  }
+  // A defineDriver without the refused value attached (another copy of the toolkit): its own
+  // message already names the members and the contract version.
+  const detail = error.message.slice(DEFINE_DRIVER_REFUSAL.length).trim();
+  return new DriverLoadError(`${label}: invalid driver definition ${detail}`, HINT);
+}
+
+/**
+ * The line that says why an import failed. A transform (syntax) error's first line is only
+ * "Transform failed with 1 error:"; the error itself is on the next line or in `errors[]`.
+ */
+function importFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const lines = error.message.split("\n").filter((line) => line.trim() !== "");
+  let reason = lines[0] ?? "";
+  if (/^Transform failed with \d+ errors?:?$/.test(reason)) {
+    const first = (error as { errors?: EsbuildMessage[] }).errors?.[0];
+    const located = first ? esbuildLine(first) : lines[1]?.trim();
+    if (located) reason = `${reason.replace(/:?$/, ":")} ${located}`;
+  } else if (error instanceof SyntaxError && typeof error.stack === "string") {
+    // Node's own syntax errors give the place only as the stack's first line ("file:///x.js:3").
+    const where = /^(\S+:\d+)\n/.exec(error.stack)?.[1];
+    if (where && !reason.includes(where)) reason = `${reason} (at ${where})`;
+  }
+  return `${error.name}: ${reason}`;
+}
+
+interface EsbuildMessage {
+  text?: string;
+  location?: { file?: string; line?: number; column?: number } | null;
+}
+
+function esbuildLine(message: EsbuildMessage): string | undefined {
+  if (!message.text) return undefined;
+  const at = message.location;
+  const where = at?.file ? `${at.file}:${at.line ?? 0}:${at.column ?? 0}: ` : "";
+  return `${where}ERROR: ${message.text}`;
+}
+
 /** Imports a module by URL; the CLI uses tsx so `.ts` modules load, vitest its own loader. */
 export type ModuleImporter = (url: string) => Promise<unknown>;
 
@@ -126,9 +179,10 @@ export async function loadDriverModule(
   try {
     namespace = await importer(pathToFileURL(path).href);
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const refusal = refusedDefinition(error, label);
+    if (refusal) throw refusal;
     throw new DriverLoadError(
-      `${label} threw while loading: ${reason.split("\n")[0]}`,
+      `${label} threw while loading: ${importFailure(error)}`,
       "importing a driver module must not throw; run `node --import tsx <module>` to see the stack",
       error,
     );

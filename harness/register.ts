@@ -7,7 +7,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, test } from "vitest";
 import { HarnessError } from "./errors.ts";
 import type { ModuleImporter } from "./load-driver.ts";
-import type { PlannedCase } from "./matrix.ts";
+import type { Plan, PlannedCase } from "./matrix.ts";
+import { untestedMustClauses } from "./report/build.ts";
 import { type CaseEnvironment, caseMeta, caseName, RUNNER_MARGIN_MS, runCase } from "./run-case.ts";
 import type { SuiteDefinition } from "./suite-api.ts";
 
@@ -42,6 +43,26 @@ export function registerCases(
       (ctx) => runCase(planned, env, ctx),
     );
   }
+}
+
+/** The name of the clause-coverage test registerClauseCoverage() adds. */
+export const COVERAGE_TEST_NAME =
+  "certification: every MUST clause for the declared capabilities has a test";
+
+/**
+ * For an unfiltered plan (a partial run never certifies), registers one more test that fails
+ * like `driver-cert run` does when a MUST clause the manifest covers has no test: the message
+ * lists "MUST <id> has no test" for each. Registers nothing for a partial plan.
+ */
+export function registerClauseCoverage(plan: Plan): void {
+  if (plan.partial) return;
+  const missing = untestedMustClauses(plan);
+  test(COVERAGE_TEST_NAME, () => {
+    if (missing.length === 0) return;
+    throw new Error(
+      `driver "${plan.driverName}" is not certified: ${missing.map((id) => `MUST ${id} has no test`).join("; ")}`,
+    );
+  });
 }
 
 /** Wraps registration in the shared describe block (async: it may import modules first). */

@@ -8,6 +8,7 @@ import type { DriverDefinition } from "../runtime/driver/index.ts";
 import { HarnessError, HarnessTimeoutError } from "./errors.ts";
 import type { PlannedCase, PlannedStatus } from "./matrix.ts";
 import { describeLeaks, type LeakCount } from "./resource-tracker.ts";
+import { bailRaised, NOT_RUN_AFTER_BAIL, raiseBail } from "./run/bail-signal.ts";
 import type { RuntimeBindings } from "./runtime-bindings.ts";
 import type { Cell } from "./suite-api.ts";
 import { CaseContext } from "./test-context.ts";
@@ -49,6 +50,11 @@ export interface VitestCaseContext {
 export interface CaseEnvironment {
   definition: DriverDefinition;
   bindings: () => Promise<RuntimeBindings>;
+  /**
+   * `--bail`: the run's flag file (harness/run/bail-signal.ts). A case skips without starting
+   * once it is raised, and raises it when it fails.
+   */
+  bailFile?: string;
 }
 
 /** Extra vitest budget around a case's own bounds (setup, teardown), in ms. */
@@ -69,9 +75,14 @@ export function caseMeta(planned: PlannedCase): CaseMeta {
   };
 }
 
-/** The vitest test name of a case: its id, then its title. */
+/** The vitest test name of a case: its id, its clause, then its title (`<id> (KEY-2): <title>`). */
 export function caseName(planned: PlannedCase): string {
-  return `${planned.id}: ${planned.test.title}`;
+  return `${planned.id} (${planned.test.clause.id}): ${planned.test.title}`;
+}
+
+/** The case id in a vitest test name made by caseName(); the name itself when it is not one. */
+export function idOfCaseName(name: string): string {
+  return /^(.*) \([A-Z][A-Z0-9]*-\d+\): /.exec(name)?.[1] ?? name;
 }
 
 async function runWithDeadline(context: CaseContext, planned: PlannedCase): Promise<void> {
@@ -103,6 +114,8 @@ export async function runCase(
   const meta = caseMeta(planned);
   vitest.task.meta.driverCert = meta;
   if (planned.status !== "run") vitest.skip(planned.reason);
+  // Checked as the case starts: a case already running when another fails still reports.
+  if (env.bailFile && bailRaised(env.bailFile)) vitest.skip(NOT_RUN_AFTER_BAIL);
   const context = new CaseContext({
     planned,
     definition: env.definition,
@@ -131,6 +144,7 @@ export async function runCase(
     failure.message += `\n(teardown also failed: ${teardownMessages.join("; ")})`;
   }
   if (failure === undefined) return;
+  if (env.bailFile) raiseBail(env.bailFile, planned.id);
   if (failure instanceof HarnessTimeoutError) meta.timedOut = true;
   else if (failure instanceof HarnessError && failure.code === "harness_broken")
     meta.harnessError = true;

@@ -97,6 +97,49 @@ export interface ContextOptions {
   expect: ExpectStatic;
 }
 
+/** A namespace unique to one driver start: `dc-<12 hex>`. */
+export function newNamespace(): string {
+  return `dc-${randomUUID().slice(0, 12)}`;
+}
+
+/** The `ctx` handed to `start(ctx)`: the fixture registry, runtime helpers, storage and namespace. */
+export function driverStartContext(
+  bindings: RuntimeBindings,
+  dataDir: string,
+  namespace: string,
+): DriverStartContext {
+  return {
+    get registry() {
+      return bindings.registry();
+    },
+    get runtime() {
+      return bindings.helpers();
+    },
+    dataDir,
+    namespace,
+  };
+}
+
+/**
+ * Checks what `start(ctx)` (or `restart()`) resolved to. Throws a TypeError naming the driver
+ * unless it is `{ manager, stop(), restart?() }`.
+ */
+export function checkStarted(
+  definition: DriverDefinition,
+  started: unknown,
+): asserts started is DriverInstance {
+  const instance = started as Partial<DriverInstance> | null | undefined;
+  if (
+    typeof instance?.stop !== "function" ||
+    typeof instance?.manager !== "object" ||
+    instance.manager === null
+  ) {
+    throw new TypeError(
+      `driver "${definition.name}": start(ctx) must resolve to { manager, stop(), restart?() }`,
+    );
+  }
+}
+
 function unavailable(id: string, what: string, setup: string): never {
   throw new TypeError(`t.${what} is not available: test ${id} declares setup "${setup}"`);
 }
@@ -116,7 +159,7 @@ export class CaseContext implements TestContext {
   #server: ServedManager | undefined;
   #client: HarnessClient | undefined;
   #dataDir: string | undefined;
-  #namespace = `dc-${randomUUID().slice(0, 12)}`;
+  #namespace = newNamespace();
   #keys = 0;
   /** Steps in flight by number, for the message when the whole test runs out of time. */
   readonly #pending = new Map<number, string>();
@@ -262,31 +305,13 @@ export class CaseContext implements TestContext {
 
   /** Calls `start(ctx)` with this test's data dir and namespace (again, for a cold restart). */
   async #start(): Promise<void> {
-    const bindings = this.#bindings!;
-    const ctx: DriverStartContext = {
-      get registry() {
-        return bindings.registry();
-      },
-      get runtime() {
-        return bindings.helpers();
-      },
-      dataDir: this.#dataDir!,
-      namespace: this.#namespace,
-    };
+    const ctx = driverStartContext(this.#bindings!, this.#dataDir!, this.#namespace);
     const started = await this.step(
       "start",
       Promise.resolve().then(() => this.definition.start(ctx)),
       START_TIMEOUT_MS,
     );
-    if (
-      typeof started?.stop !== "function" ||
-      typeof started?.manager !== "object" ||
-      started.manager === null
-    ) {
-      throw new TypeError(
-        `driver "${this.definition.name}": start(ctx) must resolve to { manager, stop(), restart?() }`,
-      );
-    }
+    checkStarted(this.definition, started);
     this.#instance = started;
   }
 

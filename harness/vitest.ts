@@ -11,6 +11,7 @@ import {
   describeCertification,
   loadSuites,
   registerCases,
+  registerClauseCoverage,
 } from "./register.ts";
 import { loadRuntimeBindings } from "./runtime-bindings.ts";
 import type { ClientType } from "./suite-api.ts";
@@ -34,7 +35,9 @@ export interface DriverTestOptions {
 
 /**
  * Registers the certification tests in the calling vitest file, inside a `driver-cert`
- * describe block: one test per case, named `<id>: <title>`. `driver` is a definition (the
+ * describe block: one test per case, named `<id> (<clause>): <title>`, and, when no filter is
+ * set, one more (COVERAGE_TEST_NAME) that fails, as `driver-cert run` does, when a MUST clause
+ * the manifest covers has no test. `driver` is a definition (the
  * module's default export) or a module path, resolved against process.cwd(). An invalid driver
  * fails collection with the same one-line message as `driver-cert run` (DRV-1).
  *
@@ -74,5 +77,6 @@ export function runDriverTests(
       timeoutMs: options.timeoutMs,
     });
     registerCases(registeredCases(plan), { definition, bindings: loadRuntimeBindings }, options);
+    registerClauseCoverage(plan);
   });
 }

@@ -1,4 +1,8 @@
-/** `driver-cert list` / `run --list`: the plan, with every skip and its reason, and nothing run. */
+/**
+ * `driver-cert list` / `run --list`: the plan, with every skip and its reason, and nothing run;
+ * and the installed command when its reader goes away (`driver-cert list | head -3`).
+ */
+import { spawn } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { main } from "../bin/cli.ts";
 import { Capture } from "./support/capture.ts";
@@ -8,6 +12,29 @@ const TINY = [
   "--suites-module",
   "tests/fixtures/suites/tiny-suites.ts",
 ];
+
+/**
+ * Runs the installed command with `closed` ("stdout" or "stderr") closed by its reader before
+ * anything is written, as `| head -3` closes it after three lines; resolves the exit code and
+ * what arrived on the other stream.
+ */
+function withClosedPipe(closed: "stdout" | "stderr", ...args: string[]) {
+  const child = spawn(process.execPath, ["bin/driver-cert.mjs", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child[closed].destroy();
+  const open = closed === "stdout" ? child.stderr : child.stdout;
+  let text = "";
+  open.on("data", (chunk) => {
+    text += String(chunk);
+  });
+  return new Promise<{ code: number | null; signal: string | null; text: string }>(
+    (resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", (code, signal) => resolve({ code, signal, text }));
+    },
+  );
+}
 
 async function cli(...args: string[]) {
   const stdout = new Capture();
@@ -68,5 +95,26 @@ describe("driver-cert list", () => {
     expect(stderr).toBe(
       'driver-cert: --suite: no suite named "nope"\n  hint: suites: tiny-manager, tiny-matrix\n',
     );
+  });
+});
+
+describe("driver-cert when its reader goes away", () => {
+  test("list | head: output stops quietly and the exit code is the run's", {
+    timeout: 120_000,
+  }, async () => {
+    const { code, signal, text } = await withClosedPipe("stdout", "list");
+    expect(signal).toBeNull();
+    expect(text).toBe("");
+    expect(code).toBe(0);
+  });
+
+  test("a closed stderr keeps a load failure's exit code 2", { timeout: 120_000 }, async () => {
+    const { code, text } = await withClosedPipe(
+      "stderr",
+      "run",
+      "tests/fixtures/drivers/missing-start.ts",
+    );
+    expect(text).toBe("");
+    expect(code).toBe(2);
   });
 });

@@ -3,7 +3,8 @@
  * its schema, the JUnit XML is well-formed, the Markdown summary names the level, and statuses
  * and exit codes follow what the driver did.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -68,7 +69,11 @@ describe("driver-cert run on the tiny driver", () => {
     expect(report.level.reasons).toContain("MUST MGR-1 has no test");
     expect(exitCodeFor(result)).toBe(1);
 
-    expect(xmlProblems(await readFile(join(outDir, "junit.xml"), "utf8"))).toEqual([]);
+    const junit = await readFile(join(outDir, "junit.xml"), "utf8");
+    expect(xmlProblems(junit)).toEqual([]);
+    // A full run that is not certified fails in JUnit too, with the level's reasons.
+    expect(junit).toMatch(/<failure message="not certified: [^"]+" type="not_certified">/);
+    expect(junit).toContain("- MUST MGR-1 has no test");
     const summary = await readFile(join(outDir, "summary.md"), "utf8");
     expect(summary).toMatch(/^# driver-cert: tiny: not certified/);
     expect(summary).toContain(`| 2 | unsupported: sse not declared by driver "tiny" |`);
@@ -82,6 +87,11 @@ describe("driver-cert run on the tiny driver", () => {
     timeout: 120_000,
   }, async () => {
     const outDir = join(out, "broken");
+    // An earlier run's summary.md would sit beside the new reports and mislead: it goes; files
+    // that are no reporter's stay.
+    await mkdir(outDir, { recursive: true });
+    await writeFile(join(outDir, "summary.md"), "# driver-cert: tiny: certified (core)\n");
+    await writeFile(join(outDir, "notes.md"), "kept\n");
     const result = await runCertification({
       driverModule: "tests/fixtures/drivers/tiny-broken-driver.ts",
       suitesModule: SUITES,
@@ -104,10 +114,16 @@ describe("driver-cert run on the tiny driver", () => {
       "report.json",
       "junit.xml",
     ]);
+    expect(existsSync(join(outDir, "summary.md"))).toBe(false);
+    expect(await readFile(join(outDir, "notes.md"), "utf8")).toBe("kept\n");
     const junit = await readFile(join(outDir, "junit.xml"), "utf8");
     expect(xmlProblems(junit)).toEqual([]);
     expect(junit).toContain(
       '<failure message="driver did not answer getForId within 300 ms" type="timeout">',
+    );
+    // A partial run: the certification testcase says so without failing.
+    expect(junit).toMatch(
+      /<testcase name="certification" classname="driver-cert"[^>]*>[\s\S]*<skipped message="partial run \(--suite tiny-manager\)/,
     );
     expect(exitCodeFor(result)).toBe(1);
   });

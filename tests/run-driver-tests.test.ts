@@ -1,20 +1,22 @@
 /**
  * `runDriverTests` (driver-cert/vitest) inside a driver author's vitest run: the same tests with
- * the same ids as `driver-cert run` plans, unsupported tests skipped with their reason, driver
- * failures failing, and an invalid driver failing collection with the load message.
+ * the same ids as `driver-cert run` plans (named `<id> (<clause>): <title>`), unsupported tests
+ * skipped with their reason, driver failures failing, an unfiltered run failing when a MUST
+ * clause has no test (as the CLI does), and an invalid driver failing collection.
  */
 import { resolve } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createVitest, type TestCase, type TestModule } from "vitest/node";
 import { loadDriverModule } from "../harness/load-driver.ts";
 import { planRun, registeredCases } from "../harness/matrix.ts";
-import { loadSuites } from "../harness/register.ts";
+import { COVERAGE_TEST_NAME, loadSuites } from "../harness/register.ts";
 
 interface Seen {
   id: string;
   name: string;
   state: string;
   note?: string;
+  error?: string;
 }
 
 async function runEntry(entry: string): Promise<{ tests: Seen[]; moduleErrors: string[] }> {
@@ -28,6 +30,7 @@ async function runEntry(entry: string): Promise<{ tests: Seen[]; moduleErrors: s
         name: testCase.name,
         state: result.state,
         note: result.state === "skipped" ? result.note : undefined,
+        error: result.state === "failed" ? result.errors[0]?.message : undefined,
       });
     },
     onTestModuleEnd(module: TestModule) {
@@ -49,7 +52,7 @@ async function runEntry(entry: string): Promise<{ tests: Seen[]; moduleErrors: s
   return { tests, moduleErrors };
 }
 
-async function plannedIds(driver: string, suites?: string[]) {
+async function planned(driver: string, suites?: string[]) {
   const importer = (url: string) => import(/* @vite-ignore */ url);
   const { definition } = await loadDriverModule(driver, importer);
   const list = await loadSuites(resolve("tests/fixtures/suites/tiny-suites.ts"), importer);
@@ -58,25 +61,39 @@ async function plannedIds(driver: string, suites?: string[]) {
     capabilities: definition.capabilities,
     filters: { suites },
   });
-  return registeredCases(plan).map((c) => c.id);
+  return registeredCases(plan);
 }
 
 describe("runDriverTests", () => {
-  test("registers the planned tests with the same ids, named `<id>: <title>`", {
+  test("registers the planned tests with the same ids, named `<id> (<clause>): <title>`", {
     timeout: 120_000,
   }, async () => {
-    const { tests, moduleErrors } = await runEntry("tests/fixtures/vitest/tiny-driver.entry.ts");
-    expect(moduleErrors).toEqual([]);
-    expect(tests.map((t) => t.id).sort()).toEqual(
-      (await plannedIds("tests/fixtures/drivers/tiny-driver.ts")).sort(),
+    const { tests: all, moduleErrors } = await runEntry(
+      "tests/fixtures/vitest/tiny-driver.entry.ts",
     );
-    for (const t of tests) expect(t.name.startsWith(`${t.id}: `)).toBe(true);
+    expect(moduleErrors).toEqual([]);
+    const cases = await planned("tests/fixtures/drivers/tiny-driver.ts");
+    const tests = all.filter((t) => t.name !== COVERAGE_TEST_NAME);
+    expect(tests.map((t) => t.id).sort()).toEqual(cases.map((c) => c.id).sort());
+    for (const c of cases) {
+      const name = `${c.id} (${c.test.clause.id}): ${c.test.title}`;
+      expect(tests.find((t) => t.id === c.id)?.name).toBe(name);
+    }
     const sse = tests.find((t) => t.id.endsWith("[transport=sse,encoding=json]"));
     expect(sse).toMatchObject({
       state: "skipped",
       note: 'unsupported: sse not declared by driver "tiny"',
     });
     expect(tests.filter((t) => t.state === "failed")).toEqual([]);
+    // Unfiltered: like `driver-cert run`, clauses without a test keep the driver uncertified.
+    const coverage = all.filter((t) => t.name === COVERAGE_TEST_NAME);
+    expect(coverage).toHaveLength(1);
+    expect(coverage[0].state).toBe("failed");
+    expect(coverage[0].error).toMatch(/^driver "tiny" is not certified: MUST DRV-2 has no test; /);
+    expect(coverage[0].error).toContain("; MUST MGR-1 has no test;");
+    // The clause the tiny suites do cover, and one needing an undeclared capability, are absent.
+    expect(coverage[0].error).not.toContain("MUST MGR-5 ");
+    expect(coverage[0].error).not.toMatch(/MUST SCHED-\d/);
   });
 
   test("loads a driver by path, applies filters, and fails what the driver breaks", {

@@ -5,6 +5,7 @@
 import { CAPABILITY_NAMES, CONTRACT_VERSION } from "../../runtime/driver/index.ts";
 import { CLAUSES } from "../clauses.ts";
 import { describeFilters, type Plan, type PlannedCase } from "../matrix.ts";
+import { NOT_RUN_AFTER_BAIL } from "../run/bail-signal.ts";
 import {
   type CertificationReport,
   type ClauseSummary,
@@ -37,8 +38,6 @@ export interface BuildInput {
   harnessErrors?: readonly string[];
   unhandledErrors?: readonly string[];
 }
-
-const NOT_RUN_AFTER_BAIL = "not run: the run stopped after a failure (--bail)";
 
 function resultFor(
   planned: PlannedCase,
@@ -117,6 +116,22 @@ function firstIds(
   return ids.length > 1 ? `${ids[0]} (+${ids.length - 1} more)` : (ids[0] ?? "");
 }
 
+/**
+ * The MUST clauses an unfiltered run of `plan` would leave without a test: no planned case cites
+ * them although the driver declares every capability they need. Each is a reason the run is not
+ * certified ("MUST <id> has no test"); a partial run never reports them. Ids in CONTRACT order.
+ */
+export function untestedMustClauses(plan: Plan): string[] {
+  if (plan.partial) return [];
+  const cited = new Set(plan.cases.map((c) => c.test.clause.id));
+  return CLAUSES.filter(
+    (clause) =>
+      clause.level === "MUST" &&
+      !cited.has(clause.id) &&
+      clause.capabilities.every((c) => plan.capabilities[c as keyof typeof plan.capabilities]),
+  ).map((clause) => clause.id);
+}
+
 /** Builds the report; pure apart from reading the clause list. */
 export function buildReport(input: BuildInput): CertificationReport {
   const { plan } = input;
@@ -139,6 +154,7 @@ export function buildReport(input: BuildInput): CertificationReport {
 
   const reasons: string[] = [];
   const warnings: string[] = [];
+  const untested = new Set(untestedMustClauses(plan));
   if (harnessErrors.length > 0) reasons.push(`the harness broke: ${harnessErrors[0]}`);
   if (plan.partial)
     reasons.push(`partial run (${describeFilters(plan.filters)}): certification needs a full run`);
@@ -148,11 +164,8 @@ export function buildReport(input: BuildInput): CertificationReport {
     if (clause.status === "fail") {
       const line = `${clause.level} ${clause.id} failed: ${firstIds(tests, clause.id, ["fail", "timeout"])}`;
       (clause.level === "MUST" ? reasons : warnings).push(line);
-    } else if (clause.level === "MUST" && clause.status === "untested" && !plan.partial) {
-      const applies = clause.capabilities.every(
-        (c) => plan.capabilities[c as keyof typeof plan.capabilities],
-      );
-      if (applies) reasons.push(`MUST ${clause.id} has no test`);
+    } else if (untested.has(clause.id)) {
+      reasons.push(`MUST ${clause.id} has no test`);
     } else if (clause.level === "MUST" && clause.status === "skipped" && !plan.partial) {
       reasons.push(`MUST ${clause.id} did not run: ${firstIds(tests, clause.id, ["skipped"])}`);
     }

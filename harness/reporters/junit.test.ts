@@ -12,10 +12,11 @@ const suite = defineSuite("odd", (s) => {
   s.test({ id: "needs-sse", title: "needs sse", clause: "ROUTE-2", run });
 });
 
-function oddReport() {
+function oddReport(filters: { grep?: string } = {}) {
   const plan = planRun([suite], {
     driverName: "odd <driver>",
     capabilities: { websocket: true, sse: false, schedule: false, durable: false },
+    filters,
   });
   const message = "expected <a> & 'b'\u0001 | ``` \nsecond line";
   const outcomes = new Map([
@@ -41,6 +42,43 @@ describe("file reporters", () => {
       '<skipped message="unsupported: sse not declared by driver &quot;odd &lt;driver&gt;&quot;"/>',
     );
     expect(xml).toContain('<property name="clause" value="MGR-1"/>');
+  });
+
+  test("a certification testcase fails listing the reasons when the run is not certified", () => {
+    const report = oddReport();
+    expect(report.level.reasons).toContain("MUST MGR-2 has no test");
+    const xml = renderJunit(report);
+    expect(xmlProblems(xml)).toEqual([]);
+    const certification = xml.slice(xml.indexOf('<testsuite name="driver-cert"'));
+    expect(certification).toMatch(
+      /^<testsuite name="driver-cert" tests="1" failures="1" errors="0" skipped="0"/,
+    );
+    expect(certification).toContain('<testcase name="certification" classname="driver-cert"');
+    expect(certification).toMatch(
+      /<failure message="not certified: MUST DRV-1 has no test \(\+\d+ more\)" type="not_certified">- MUST DRV-1 has no test\n/,
+    );
+    expect(certification).toContain("- MUST MGR-1 failed: odd/fails\n");
+    expect(certification).toContain("- MUST MGR-2 has no test\n");
+    // The top-level totals count it: one failing test plus the certification.
+    expect(xml).toMatch(/<testsuites [^>]* tests="3" failures="2" errors="0" skipped="1"/);
+  });
+
+  test("the certification testcase passes when certified and is skipped for a partial run", () => {
+    const certified = oddReport();
+    certified.level = { certified: true, name: "certified (core)", reasons: [], warnings: ["w"] };
+    const passing = renderJunit(certified);
+    expect(xmlProblems(passing)).toEqual([]);
+    const passCase = passing.slice(passing.indexOf('<testcase name="certification"'));
+    expect(passCase).not.toMatch(/<failure|<skipped/);
+    expect(passCase).toContain("<system-out>warning: w</system-out>");
+
+    const partial = renderJunit(oddReport({ grep: "fails" }));
+    expect(xmlProblems(partial)).toEqual([]);
+    const partialCase = partial.slice(partial.indexOf('<testcase name="certification"'));
+    expect(partialCase).not.toContain("<failure");
+    expect(partialCase).toMatch(
+      /<skipped message="partial run \(--grep &quot;fails&quot;\): certification needs a full run/,
+    );
   });
 
   test("Markdown keeps a failure's message inside its fence and escapes table cells", () => {

@@ -1,7 +1,9 @@
 /**
  * The JUnit XML reporter: one `<testsuite>` per suite, one `<testcase>` per test and cell, with
  * the clause and cell as properties. Timeouts are failures of type "timeout"; unsupported and
- * skipped tests are `<skipped>` with their reason.
+ * skipped tests are `<skipped>` with their reason. A last suite, `driver-cert`, holds one
+ * testcase, `certification`: it passes when the run certifies, is skipped for a partial run,
+ * and otherwise fails listing why (so CI never shows green for an uncertified driver).
  */
 import type { CertificationReport, TestResult } from "../report/model.ts";
 import type { ReportWriter } from "./types.ts";
@@ -60,6 +62,36 @@ function testcase(test: TestResult): string {
   return lines.join("\n");
 }
 
+/** The `driver-cert` / `certification` testcase: the level, as a test CI can see fail. */
+function certificationCase(report: CertificationReport): { xml: string; status: string } {
+  const { level } = report;
+  const lines = [
+    `    <testcase name="certification" classname="driver-cert" time="${seconds(report.run.durationMs)}">`,
+    "      <properties>",
+    `        <property name="level" value="${escapeXml(level.name)}"/>`,
+    "      </properties>",
+  ];
+  let status = "pass";
+  if (!level.certified && report.run.partial) {
+    status = "skipped";
+    lines.push(`      <skipped message="${escapeXml(level.reasons.join("; "))}"/>`);
+  } else if (!level.certified) {
+    status = "fail";
+    const reasons = level.reasons.length > 0 ? level.reasons : ["no reason recorded"];
+    const message = `not certified: ${reasons[0]}${reasons.length > 1 ? ` (+${reasons.length - 1} more)` : ""}`;
+    lines.push(
+      `      <failure message="${escapeXml(message)}" type="not_certified">${escapeXml(reasons.map((r) => `- ${r}`).join("\n"))}</failure>`,
+    );
+  }
+  if (level.warnings.length > 0) {
+    lines.push(
+      `      <system-out>${escapeXml(level.warnings.map((w) => `warning: ${w}`).join("\n"))}</system-out>`,
+    );
+  }
+  lines.push("    </testcase>");
+  return { xml: lines.join("\n"), status };
+}
+
 /** Renders the report as JUnit XML. */
 export function renderJunit(report: CertificationReport): string {
   const suites = new Map<string, TestResult[]>();
@@ -68,9 +100,12 @@ export function renderJunit(report: CertificationReport): string {
   const count = (tests: TestResult[], ...statuses: string[]) =>
     tests.filter((t) => statuses.includes(t.status)).length;
   const total = (tests: TestResult[]) => seconds(tests.reduce((sum, t) => sum + t.durationMs, 0));
+  const certification = certificationCase(report);
+  const failed = certification.status === "fail" ? 1 : 0;
+  const skipped = certification.status === "skipped" ? 1 : 0;
   const out = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="${escapeXml(`driver-cert: ${report.driver.name} (${report.level.name})`)}" tests="${report.tests.length}" failures="${count(report.tests, "fail", "timeout")}" errors="${report.harnessErrors.length}" skipped="${count(report.tests, "unsupported", "skipped")}" time="${seconds(report.run.durationMs)}" timestamp="${report.run.startedAt}">`,
+    `<testsuites name="${escapeXml(`driver-cert: ${report.driver.name} (${report.level.name})`)}" tests="${report.tests.length + 1}" failures="${count(report.tests, "fail", "timeout") + failed}" errors="${report.harnessErrors.length}" skipped="${count(report.tests, "unsupported", "skipped") + skipped}" time="${seconds(report.run.durationMs)}" timestamp="${report.run.startedAt}">`,
   ];
   for (const [name, tests] of suites) {
     out.push(
@@ -79,7 +114,13 @@ export function renderJunit(report: CertificationReport): string {
       "  </testsuite>",
     );
   }
-  out.push("</testsuites>", "");
+  out.push(
+    `  <testsuite name="driver-cert" tests="1" failures="${failed}" errors="0" skipped="${skipped}" time="${seconds(report.run.durationMs)}" timestamp="${report.run.startedAt}">`,
+    certification.xml,
+    "  </testsuite>",
+    "</testsuites>",
+    "",
+  );
   return out.join("\n");
 }
 

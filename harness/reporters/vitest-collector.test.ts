@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { TestCase } from "vitest/node";
 import { Capture } from "../../tests/support/capture.ts";
+import { bailRaised, createBailFlag, NOT_RUN_AFTER_BAIL } from "../run/bail-signal.ts";
 import type { CaseMeta } from "../run-case.ts";
 import { VitestCollector } from "./vitest-collector.ts";
 
@@ -29,7 +30,7 @@ function fakeCase(id: string, result: object, meta: Partial<CaseMeta> = {}): Tes
 describe("VitestCollector", () => {
   test("maps vitest results to statuses and prints one line per test", () => {
     const progress = new Capture();
-    const collector = new VitestCollector({ progress, total: 4, bail: false, root: "/" });
+    const collector = new VitestCollector({ progress, total: 4, root: "/" });
     collector.onTestCaseResult(fakeCase("s/a", { state: "passed" }));
     collector.onTestCaseResult(
       fakeCase("s/b", { state: "failed", errors: [{ message: "boom", code: "actor_not_found" }] }),
@@ -73,23 +74,37 @@ describe("VitestCollector", () => {
     ]);
   });
 
-  test("after --bail, cancelled tests are skipped once, with the bail as the reason", () => {
-    const progress = new Capture();
-    const collector = new VitestCollector({ progress, total: 1, bail: true, root: "/" });
-    const cancelled = fakeCase("s/a", {
-      state: "skipped",
-      note: "The test run was aborted by the user.",
-    });
-    collector.onTestCaseResult(cancelled);
-    collector.onTestCaseResult(cancelled);
-    expect(collector.outcomes.get("s/a")?.reason).toBe(
-      "not run: the run stopped after a failure (--bail)",
-    );
-    expect(progress.text.trim().split("\n")).toHaveLength(1);
+  test("--bail: a failure raises the flag, is printed once, and is never replaced by a skip", async () => {
+    const flag = await createBailFlag();
+    try {
+      const progress = new Capture();
+      const collector = new VitestCollector({
+        progress,
+        total: 2,
+        bailFile: flag.path,
+        root: "/",
+      });
+      expect(bailRaised(flag.path)).toBe(false);
+      collector.onTestCaseResult(fakeCase("s/a", { state: "failed", errors: [{ message: "no" }] }));
+      expect(bailRaised(flag.path)).toBe(true);
+      collector.onTestCaseResult(fakeCase("s/a", { state: "skipped", note: "aborted" }));
+      collector.onTestCaseResult(fakeCase("s/b", { state: "skipped", note: NOT_RUN_AFTER_BAIL }));
+      expect(collector.outcomes.get("s/a")).toMatchObject({ status: "fail" });
+      expect(collector.outcomes.get("s/b")).toMatchObject({
+        status: "skipped",
+        reason: NOT_RUN_AFTER_BAIL,
+      });
+      expect(progress.text.trim().split("\n")).toEqual([
+        "[1/2] FAIL        s/a: no",
+        `[2/2] skipped     s/b: ${NOT_RUN_AFTER_BAIL}`,
+      ]);
+    } finally {
+      await flag.dispose();
+    }
   });
 
   test("names the test that was running when an unhandled error surfaced", () => {
-    const collector = new VitestCollector({ total: 0, bail: false, root: "/" });
+    const collector = new VitestCollector({ total: 0, root: "/" });
     collector.onTestRunEnd(
       [],
       [
@@ -97,7 +112,7 @@ describe("VitestCollector", () => {
           name: "Error",
           message: "late",
           stack: "Error: late\n    at f (x.ts:1:1)",
-          VITEST_TEST_NAME: "s/a [client=http]: a title",
+          VITEST_TEST_NAME: "s/a [client=http] (MGR-1): a title: with a colon",
         },
       ],
     );

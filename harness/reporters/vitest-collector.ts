@@ -8,7 +8,8 @@ import type { Writable } from "node:stream";
 import type { Reporter, TestCase, TestModule } from "vitest/node";
 import type { CaseOutcome } from "../report/build.ts";
 import type { TestStatus } from "../report/model.ts";
-import type { CaseMeta } from "../run-case.ts";
+import { NOT_RUN_AFTER_BAIL, raiseBail } from "../run/bail-signal.ts";
+import { type CaseMeta, idOfCaseName } from "../run-case.ts";
 
 type ConsoleLog = Parameters<NonNullable<Reporter["onUserConsoleLog"]>>[0];
 type UnhandledErrors = Parameters<NonNullable<Reporter["onTestRunEnd"]>>[1];
@@ -23,8 +24,11 @@ export interface CollectorOptions {
   progress?: Writable;
   /** Number of registered cases, for the `[n/total]` counter. */
   total: number;
-  /** The run stops at the first failure. */
-  bail: boolean;
+  /**
+   * `--bail`: the run's flag file (run/bail-signal.ts), raised as soon as a failure is seen so
+   * the other workers start no more cases.
+   */
+  bailFile?: string;
   /** Root for module paths in messages. */
   root: string;
 }
@@ -84,17 +88,20 @@ export class VitestCollector implements Reporter {
       if (meta.harnessError) outcome.harnessError = true;
     } else if (result.state === "skipped") {
       outcome.status = "skipped";
-      // vitest's note for a cancelled test speaks of a user abort; with --bail it was the bail.
-      outcome.reason = this.#options.bail
-        ? "not run: the run stopped after a failure (--bail)"
-        : `not run${result.note ? `: ${result.note}` : ""}`;
+      // A case skips itself with NOT_RUN_AFTER_BAIL once the run's bail flag is up.
+      const note = result.note;
+      outcome.reason = note === NOT_RUN_AFTER_BAIL ? note : `not run${note ? `: ${note}` : ""}`;
     }
     if (meta.leaks?.length) outcome.leaks = meta.leaks;
     const logs = this.#logs.get(testCase.id);
     if (logs) outcome.logs = logs;
-    // A cancelled run (--bail) can report a test twice; print it once, keep the last word.
-    const seen = this.outcomes.has(meta.id);
+    if ((outcome.status === "fail" || outcome.status === "timeout") && this.#options.bailFile)
+      raiseBail(this.#options.bailFile, meta.id);
+    // Print a test once. A result that ran is never replaced by a later "not run" for it.
+    const earlier = this.outcomes.get(meta.id);
+    if (earlier && earlier.status !== "skipped" && outcome.status === "skipped") return;
     this.outcomes.set(meta.id, outcome);
+    const seen = earlier !== undefined;
     this.#byTask.set(testCase.id, outcome);
     if (!seen) this.#progress(outcome);
   }
@@ -113,7 +120,7 @@ export class VitestCollector implements Reporter {
       // vitest names the test that was running when the error surfaced; ours start with the id.
       const during =
         typeof error.VITEST_TEST_NAME === "string" ? error.VITEST_TEST_NAME : undefined;
-      const where = during ? ` (while ${during.split(": ")[0]} ran)` : "";
+      const where = during ? ` (while ${idOfCaseName(during)} ran)` : "";
       const frames =
         typeof error.stack === "string"
           ? error.stack.split("\n").filter((l) => /^\s+at /.test(l))

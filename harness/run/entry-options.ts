@@ -19,6 +19,8 @@ export interface EntryOptions {
   ids: string[];
   /** Run this part's cases concurrently. */
   concurrent: boolean;
+  /** `--bail`: the run's flag file (bail-signal.ts); absent without --bail. */
+  bailFile?: string;
 }
 
 /** The `provide` key. */

@@ -34,7 +34,7 @@ describeCertification(async () => {
   }
   registerCases(
     cases,
-    { definition, bindings: loadRuntimeBindings },
+    { definition, bindings: loadRuntimeBindings, bailFile: options.bailFile },
     { concurrent: options.concurrent },
   );
 });

@@ -12,6 +12,7 @@ import type { PlanFilters } from "../matrix.ts";
 import { casesOfPart, type Plan, registeredCases } from "../matrix.ts";
 import { PACKAGE_ROOT } from "../package-info.ts";
 import { VitestCollector } from "../reporters/vitest-collector.ts";
+import { type BailFlag, createBailFlag } from "./bail-signal.ts";
 import type { EntryOptions } from "./entry-options.ts";
 
 const ENTRY = fileURLToPath(new URL("./entry.ts", import.meta.url));
@@ -48,13 +49,30 @@ export async function runPlanWithVitest(
   options: VitestRunOptions,
 ): Promise<VitestCollector> {
   const registered = registeredCases(plan);
+  if (registered.length === 0) {
+    return new VitestCollector({ total: 0, root: PACKAGE_ROOT });
+  }
+  // --bail is ours, not vitest's: see bail-signal.ts for why vitest's cancellation is not used.
+  const flag = options.bail ? await createBailFlag() : undefined;
+  try {
+    return await runParts(plan, options, flag);
+  } finally {
+    await flag?.dispose();
+  }
+}
+
+async function runParts(
+  plan: Plan,
+  options: VitestRunOptions,
+  flag: BailFlag | undefined,
+): Promise<VitestCollector> {
+  const registered = registeredCases(plan);
   const collector = new VitestCollector({
     progress: options.progress,
     total: registered.length,
-    bail: options.bail,
+    bailFile: flag?.path,
     root: PACKAGE_ROOT,
   });
-  if (registered.length === 0) return collector;
   const runnable = registered.filter((c) => c.status === "run").length;
   const wanted = options.workers ?? Math.min(availableParallelism(), MAX_WORKERS);
   const parts = Math.max(1, Math.min(wanted, runnable || 1));
@@ -76,6 +94,7 @@ export async function runPlanWithVitest(
       parts,
       ids: casesOfPart(plan, part, parts).map((c) => c.id),
       concurrent: concurrency > 1,
+      bailFile: flag?.path,
     };
     return {
       test: {
@@ -104,7 +123,6 @@ export async function runPlanWithVitest(
         projects,
         pool: "forks",
         maxWorkers: parts,
-        bail: options.bail ? 1 : 0,
         passWithNoTests: true,
       },
       {},

@@ -13,7 +13,9 @@ import {
 function documentedCodes(): Map<string, { status: number; visibility: string }> {
   const doc = readFileSync(new URL("../../docs/protocol.md", import.meta.url), "utf8");
   const rows = new Map<string, { status: number; visibility: string }>();
-  for (const m of doc.matchAll(/^\|\s*`([a-z_]+)`\s*\|\s*(\d+)\s*\|\s*(public|internal|client)\s*\|/gm)) {
+  for (const m of doc.matchAll(
+    /^\|\s*`([a-z_]+)`\s*\|\s*(\d+)\s*\|\s*(public|internal|client)\s*\|/gm,
+  )) {
     rows.set(m[1], { status: Number(m[2]), visibility: m[3] });
   }
   return rows;

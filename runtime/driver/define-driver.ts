@@ -94,7 +94,8 @@ export const driverDefinitionSchema = z.object({
 
 /**
  * Declares a driver. Returns the definition frozen, after validating it; throws a TypeError
- * naming the bad member and the supported contract version.
+ * naming the bad member and the supported contract version. The TypeError carries the refused
+ * value as `definition` (non-enumerable), so a loader can describe it member by member.
  *
  * @example
  * export default defineDriver({ name: "memory", contractVersion: 1,
@@ -107,9 +108,11 @@ export function defineDriver(definition: DriverDefinition): DriverDefinition {
     const issues = parsed.error.issues
       .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
       .join("; ");
-    throw new TypeError(
+    const error = new TypeError(
       `defineDriver: invalid driver definition (${issues}); this toolkit supports contract version ${CONTRACT_VERSION}`,
     );
+    Object.defineProperty(error, "definition", { value: definition });
+    throw error;
   }
   return Object.freeze({
     ...definition,
