@@ -3,9 +3,9 @@
  * "Errors"; clauses ERR-1..ERR-4).
  */
 import { ActorError, deconstructError, type ErrorPayload } from "../actor/errors.ts";
-import { plainBytes, utf8ByteLength } from "./base64.ts";
+import { plainBytes } from "./base64.ts";
 import { contentTypeFor, decodeValue, encodeValue } from "./encoding.ts";
-import { MAX_MESSAGE_BYTES } from "./limits.ts";
+import { assertWithinLimit, MAX_MESSAGE_BYTES } from "./limits.ts";
 import type { Encoding } from "./messages.ts";
 
 /** An encoded body with its Content-Type. */
@@ -32,16 +32,7 @@ export function decodeBody(
   encoding: Encoding,
   maxBytes: number = MAX_MESSAGE_BYTES,
 ): unknown {
-  const size = typeof body === "string" ? utf8ByteLength(body) : body.byteLength;
-  if (size > maxBytes) {
-    throw new ActorError(
-      "message_too_large",
-      `body is ${size} bytes; the limit is ${maxBytes} bytes`,
-      {
-        metadata: { size, limit: maxBytes },
-      },
-    );
-  }
+  const size = assertWithinLimit(body, maxBytes, "body");
   if (size === 0) throw new ActorError("malformed_message", "body is empty");
   if (encoding === "cbor" && typeof body === "string") {
     // A text body read with response.text() cannot be turned back into bytes safely.

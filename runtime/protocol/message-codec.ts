@@ -4,9 +4,9 @@
  */
 import type { z } from "zod";
 import { ActorError } from "../actor/errors.ts";
-import { base64ToBytes, bytesToBase64, utf8ByteLength } from "./base64.ts";
+import { base64ToBytes, bytesToBase64 } from "./base64.ts";
 import { decodeValue, encodeValue } from "./encoding.ts";
-import { MAX_MESSAGE_BYTES } from "./limits.ts";
+import { assertWithinLimit, MAX_MESSAGE_BYTES } from "./limits.ts";
 import {
   type Encoding,
   type ToClientMessage,
@@ -59,16 +59,7 @@ export function decodeToServer(
   encoding: Encoding,
   maxBytes: number = MAX_MESSAGE_BYTES,
 ): ToServerMessage {
-  const size = typeof data === "string" ? utf8ByteLength(data) : data.byteLength;
-  if (size > maxBytes) {
-    throw new ActorError(
-      "message_too_large",
-      `message is ${size} bytes; the limit is ${maxBytes} bytes`,
-      {
-        metadata: { size, limit: maxBytes },
-      },
-    );
-  }
+  const _size = assertWithinLimit(data, maxBytes, "message");
   return validate(
     decodeValue(data, encoding),
     toServerMessageSchemas,
