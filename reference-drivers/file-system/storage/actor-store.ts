@@ -90,6 +90,11 @@ export class ActorStore {
   readonly #actorQueues = new SerialQueues();
   readonly #keyQueues = new SerialQueues();
   readonly #actors = new Map<string, StoredActor>();
+  /**
+   * Key digest to actor id, for keys this store has read or written. Safe to trust: the
+   * directory lock makes this process the only writer, and key entries are never removed.
+   */
+  readonly #byKey = new Map<string, string>();
   #closed = false;
 
   private constructor(layout: DataLayout, lock: DirLock, report: StoreOpenReport) {
@@ -181,6 +186,10 @@ export class ActorStore {
    */
   async findByKey(name: string, key: ActorKey): Promise<StoredActor | undefined> {
     this.#assertOpen();
+    const digest = keyDigest(name, key);
+    const known = this.#byKey.get(digest);
+    const cached = known === undefined ? undefined : this.#actors.get(known);
+    if (cached) return cached;
     const subject = `key index entry for ${JSON.stringify(name)} ${JSON.stringify(key)}`;
     let entry: ReturnType<typeof decodeKeyEntry>;
     try {
@@ -201,6 +210,7 @@ export class ActorStore {
     if (actor.name !== name || !sameKey(actor.key, key)) {
       throw corrupt(subject, `actor ${entry.actorId} holds another key`, entry.actorId);
     }
+    this.#byKey.set(digest, entry.actorId);
     return actor;
   }
 
@@ -247,6 +257,7 @@ export class ActorStore {
         encodeKeyEntry({ actorId: actor.actorId, name, key: actor.key }),
       );
       this.#actors.set(actor.actorId, actor);
+      this.#byKey.set(keyDigest(name, key), actor.actorId);
       return { actor, created: true };
     });
   }
