@@ -1,6 +1,7 @@
 /**
- * ConnectionTransport implementations, one per transport kind: WebSocket (frames), SSE (a
- * streamed `text/event-stream` body) and HTTP (a stateless action, nothing to send).
+ * ConnectionTransport implementations for the two live transports: WebSocket (frames) and SSE
+ * (a streamed `text/event-stream` body). A stateless action's connection has no channel; the
+ * runtime gives it its own no-op transport.
  * docs/protocol.md, "Messages" (framing).
  */
 import type { ConnectionTransport } from "../actor/host-interface.ts";
@@ -111,18 +112,4 @@ export class SseTransport implements ConnectionTransport {
     }
     this.#onEnd();
   }
-}
-
-/** The transport of a stateless action: there is no channel to send on, so send is a no-op. */
-export class HttpTransport implements ConnectionTransport {
-  readonly kind = "http";
-  readonly encoding: Encoding;
-
-  constructor(encoding: Encoding) {
-    this.encoding = encoding;
-  }
-
-  send(_message: ToClientMessage): void {}
-
-  close(_reason?: string): void {}
 }
