@@ -30,6 +30,12 @@ type DriverModule = typeof import("../runtime/driver/index.ts");
 /** The client type tests use: the client API typed from the fixture registry. */
 export type HarnessClient = Client<FixtureRegistry>;
 
+/**
+ * The `file:` URL of the fixture registry module, handed to drivers as `ctx.registryModule`: its
+ * default export is the registry `registry()` returns.
+ */
+export const FIXTURE_REGISTRY_MODULE = new URL("./fixtures/registry.ts", import.meta.url).href;
+
 /** What the harness needs from the runtime, resolved lazily. */
 export interface RuntimeBindings {
   /** The fixture registry every run hosts. */

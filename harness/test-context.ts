@@ -19,7 +19,12 @@ import { withTimeout } from "./errors.ts";
 import type { FixtureRegistry } from "./fixtures/registry.ts";
 import type { PlannedCase } from "./matrix.ts";
 import { type LeakCount, ResourceTracker } from "./resource-tracker.ts";
-import type { HarnessClient, RuntimeBindings, ServedManager } from "./runtime-bindings.ts";
+import {
+  FIXTURE_REGISTRY_MODULE,
+  type HarnessClient,
+  type RuntimeBindings,
+  type ServedManager,
+} from "./runtime-bindings.ts";
 import type { Cell } from "./suite-api.ts";
 
 /** Default bound of `t.step()`, in ms. */
@@ -115,6 +120,7 @@ export function driverStartContext(
     get runtime() {
       return bindings.helpers();
     },
+    registryModule: FIXTURE_REGISTRY_MODULE,
     dataDir,
     namespace,
   };

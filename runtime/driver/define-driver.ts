@@ -41,6 +41,15 @@ export interface DriverRuntimeHelpers {
 export interface DriverStartContext {
   /** The actor definitions to host. */
   registry: Registry;
+  /**
+   * An absolute `file:` URL of an ES module whose default export is the same registry as
+   * `registry`. A driver that hosts actors outside this process (child processes, workers,
+   * another runtime) imports it there. A `.ts` registry loads in a Node child started with
+   * `node --import tsx` (the `tsx` loader this toolkit depends on); bundlers take the URL's path.
+   * driver-cert always sets it; a program that starts a driver by hand with a registry that has
+   * no module of its own may leave it out, and a driver that needs it then throws naming it.
+   */
+  registryModule?: string;
   /** A directory this run may use for storage, created and empty unless restarting. */
   dataDir: string;
   /** A namespace unique to this run, for drivers backed by shared external storage. */
