@@ -11,6 +11,7 @@ import { formatStartError } from "../harness/errors.ts";
 import { CLIENT_TYPES, DEFAULT_TEST_TIMEOUT_MS, ENCODINGS, TRANSPORTS } from "../harness/matrix.ts";
 import { TOOL_VERSION } from "../harness/package-info.ts";
 import { REPORTER_NAMES, type ReporterName } from "../harness/reporters/registry.ts";
+import { isSeed } from "../harness/seed.ts";
 
 /** Where the CLI writes; tests pass their own streams. */
 export interface CliIo {
@@ -45,6 +46,13 @@ function milliseconds(value: string): number {
   return n;
 }
 
+function seedValue(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !isSeed(n))
+    throw new InvalidArgumentError("expected a whole number from 0 to 4294967295");
+  return n;
+}
+
 function addRunOptions(command: Command): Command {
   return command
     .argument("[module]", "driver module (.js or .ts); default: the memory reference driver")
@@ -69,6 +77,11 @@ function addRunOptions(command: Command): Command {
       milliseconds,
     )
     .option(
+      "--seed <n>",
+      "seed of the generated inputs (0..4294967295); replays a run exactly (default: random)",
+      seedValue,
+    )
+    .option(
       "--suites-module <path>",
       "module exporting the suite list (advanced; default: the built-in suites)",
     );
@@ -84,6 +97,7 @@ interface RunFlags {
   out: string;
   bail?: boolean;
   timeout?: number;
+  seed?: number;
   list?: boolean;
   suitesModule?: string;
 }
@@ -101,6 +115,7 @@ function toOptions(module: string | undefined, flags: RunFlags, io: CliIo): Cert
     outDir: flags.out,
     bail: flags.bail,
     timeoutMs: flags.timeout,
+    seed: flags.seed,
     list: flags.list,
     stdout: io.stdout,
     stderr: io.stderr,

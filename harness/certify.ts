@@ -20,6 +20,7 @@ import { buildReport, hasRequiredFailure } from "./report/build.ts";
 import { type CertificationReport, reportSchema } from "./report/model.ts";
 import { REPORTER_NAMES, REPORTERS, type ReporterName } from "./reporters/registry.ts";
 import { loadRuntimeBindings } from "./runtime-bindings.ts";
+import { isSeed, MAX_SEED, runSeed } from "./seed.ts";
 import type { ClientType } from "./suite-api.ts";
 
 /** Options of a certification run; the CLI flags map onto these one to one. */
@@ -56,6 +57,11 @@ export interface CertificationOptions {
   stderr?: Writable;
   /** Bounds (ms) of the start check before the tests; default the test context's (10 s, 5 s). */
   preflight?: PreflightTimeouts;
+  /**
+   * The run's seed (--seed, 0..4294967295): replays a run's generated inputs exactly. Default a
+   * random one; either way it is printed and stored in the report (harness/seed.ts).
+   */
+  seed?: number;
 }
 
 /** What a run produced: the plan for `--list`, else the report and the files written. */
@@ -75,6 +81,11 @@ function checkOptions(options: CertificationOptions): void {
   oneOf("transport", options.transport, TRANSPORTS);
   oneOf("encoding", options.encoding, ENCODINGS);
   for (const name of options.reporters ?? []) oneOf("reporter", name, REPORTER_NAMES);
+  if (options.seed !== undefined && !isSeed(options.seed)) {
+    throw new UsageError(
+      `--seed ${String(options.seed)} must be a whole number from 0 to ${MAX_SEED}`,
+    );
+  }
   const t = options.timeoutMs;
   if (t !== undefined && !(Number.isInteger(t) && t > 0)) {
     throw new UsageError(`--timeout ${String(t)} must be a positive whole number of milliseconds`);
@@ -137,6 +148,7 @@ export async function runCertification(
   stdout.write(
     `driver-cert ${TOOL_VERSION}: certifying ${describeDriver(plan)}\n${planTotals(plan)}\n\n`,
   );
+  const seed = runSeed(options.seed);
   const startedAt = new Date();
   // Loaded only for a run: vitest's Node API takes seconds to import.
   const { runPlanWithVitest } = await import("./run/run-vitest.ts");
@@ -149,6 +161,7 @@ export async function runCertification(
     progress: stdout,
     workers: options.workers,
     concurrency: options.concurrency,
+    seed,
   });
   const report = reportSchema.parse(
     buildReport({
@@ -161,6 +174,7 @@ export async function runCertification(
       bail: options.bail === true,
       harnessErrors: collector.harnessErrors,
       unhandledErrors: collector.unhandledErrors,
+      seed,
     }),
   );
   await mkdir(outDir, { recursive: true });
@@ -202,6 +216,8 @@ function summarize(report: CertificationReport, files: string[], cwd: string): s
     `${c.pass} passed, ${c.fail} failed, ${c.timeout} timed out, ${c.unsupported} unsupported, ${c.skipped} skipped ` +
       `(${(report.run.durationMs / 1000).toFixed(1)} s)`,
   ];
+  if (report.run.seed !== undefined)
+    lines.push(`seed ${report.run.seed} (replay the same inputs: --seed ${report.run.seed})`);
   const shown = report.level.reasons.slice(0, 10);
   for (const reason of shown) lines.push(`  - ${reason}`);
   if (report.level.reasons.length > shown.length) {

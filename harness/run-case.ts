@@ -10,6 +10,7 @@ import type { PlannedCase, PlannedStatus } from "./matrix.ts";
 import { describeLeaks, type LeakCount } from "./resource-tracker.ts";
 import { bailRaised, NOT_RUN_AFTER_BAIL, raiseBail } from "./run/bail-signal.ts";
 import type { RuntimeBindings } from "./runtime-bindings.ts";
+import { caseSeed, runSeed } from "./seed.ts";
 import type { Cell } from "./suite-api.ts";
 import { CaseContext } from "./test-context.ts";
 
@@ -55,7 +56,17 @@ export interface CaseEnvironment {
    * once it is raised, and raises it when it fails.
    */
   bailFile?: string;
+  /**
+   * The run's seed (harness/seed.ts); each case gets `caseSeed(seed, id)` as `t.seed`. Default:
+   * one random seed per process.
+   */
+  seed?: number;
+  /** Absolute path of the driver module, when the run has one (the crash suite needs it). */
+  driverModule?: string;
 }
+
+/** The seed of cases whose environment names none. */
+const PROCESS_SEED = runSeed();
 
 /** Extra vitest budget around a case's own bounds (setup, teardown), in ms. */
 export const RUNNER_MARGIN_MS = 60_000;
@@ -121,6 +132,8 @@ export async function runCase(
     definition: env.definition,
     bindings: env.bindings,
     expect: vitest.expect,
+    seed: caseSeed(env.seed ?? PROCESS_SEED, planned.id),
+    driverModule: env.driverModule,
   });
   let failure: unknown;
   try {

@@ -58,6 +58,16 @@ export interface TestContext {
   /** This start's data directory and namespace. */
   readonly dataDir: string;
   readonly namespace: string;
+  /**
+   * This test's seed (0..2^32-1), derived from the run's `--seed` and the test id: generated
+   * inputs (fast-check, kill moments) come from it, so a run replays exactly.
+   */
+  readonly seed: number;
+  /**
+   * Absolute path of the driver module under test, for tests that start the driver in another
+   * process (the crash suite). Undefined when the run was given a definition, not a module.
+   */
+  readonly driverModule: string | undefined;
   /** A key unique within the run: `[<label>-<n>-<random>]`. */
   uniqueKey(label?: string): string[];
   /**
@@ -100,6 +110,10 @@ export interface ContextOptions {
   definition: DriverDefinition;
   bindings: () => Promise<RuntimeBindings>;
   expect: ExpectStatic;
+  /** This test's seed (harness/seed.ts `caseSeed`). */
+  seed: number;
+  /** Absolute path of the driver module, when known. */
+  driverModule?: string;
 }
 
 /** A namespace unique to one driver start: `dc-<12 hex>`. */
@@ -156,6 +170,8 @@ export class CaseContext implements TestContext {
   readonly cell: Cell;
   readonly definition: DriverDefinition;
   readonly expect: ExpectStatic;
+  readonly seed: number;
+  readonly driverModule: string | undefined;
   readonly #options: ContextOptions;
   readonly #tracker = new ResourceTracker();
   readonly #disposers: Array<() => unknown> = [];
@@ -177,6 +193,8 @@ export class CaseContext implements TestContext {
     this.cell = options.planned.cell;
     this.definition = options.definition;
     this.expect = options.expect;
+    this.seed = options.seed;
+    this.driverModule = options.driverModule;
   }
 
   get capabilities(): Readonly<DriverCapabilities> {

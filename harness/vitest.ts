@@ -14,6 +14,7 @@ import {
   registerClauseCoverage,
 } from "./register.ts";
 import { loadRuntimeBindings } from "./runtime-bindings.ts";
+import { runSeed } from "./seed.ts";
 import type { ClientType } from "./suite-api.ts";
 
 /** Options of runDriverTests; filters as in `driver-cert run`. */
@@ -31,6 +32,13 @@ export interface DriverTestOptions {
   concurrent?: boolean;
   /** Path of a module exporting `suites`; default the built-in suites. */
   suitesModule?: string;
+  /** Seed of the generated inputs (harness/seed.ts); default a random one, named on failures. */
+  seed?: number;
+  /**
+   * Path of the driver's module, for suites that start the driver in another process (crash).
+   * Default: `driver` itself when it is a path.
+   */
+  driverModule?: string;
 }
 
 /**
@@ -55,10 +63,11 @@ export function runDriverTests(
 ): void {
   describeCertification(async () => {
     const importer = (url: string) => import(/* @vite-ignore */ url);
+    const modulePath =
+      typeof driver === "string" ? (isAbsolute(driver) ? driver : resolve(driver)) : undefined;
     const definition =
-      typeof driver === "string"
-        ? (await loadDriverModule(isAbsolute(driver) ? driver : resolve(driver), importer))
-            .definition
+      modulePath !== undefined
+        ? (await loadDriverModule(modulePath, importer)).definition
         : validateDriverDefinition(driver, "runDriverTests(driver)");
     const suitesModule = options.suitesModule
       ? resolve(options.suitesModule)
@@ -76,7 +85,13 @@ export function runDriverTests(
       },
       timeoutMs: options.timeoutMs,
     });
-    registerCases(registeredCases(plan), { definition, bindings: loadRuntimeBindings }, options);
+    const env = {
+      definition,
+      bindings: loadRuntimeBindings,
+      seed: runSeed(options.seed),
+      driverModule: options.driverModule ? resolve(options.driverModule) : modulePath,
+    };
+    registerCases(registeredCases(plan), env, options);
     registerClauseCoverage(plan);
   });
 }

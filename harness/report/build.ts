@@ -37,6 +37,8 @@ export interface BuildInput {
   bail: boolean;
   harnessErrors?: readonly string[];
   unhandledErrors?: readonly string[];
+  /** The run's seed (harness/seed.ts), when the run had one. */
+  seed?: number;
 }
 
 function resultFor(
@@ -188,6 +190,7 @@ export function buildReport(input: BuildInput): CertificationReport {
       filters: describeFilters(plan.filters),
       partial: plan.partial,
       bail: input.bail,
+      ...(input.seed !== undefined ? { seed: input.seed } : {}),
     },
     level: {
       certified,

@@ -102,6 +102,11 @@ export const reportSchema = z.object({
     /** True when filters narrowed the run: it cannot certify. */
     partial: z.boolean(),
     bail: z.boolean(),
+    /**
+     * The seed every generated input of the run came from (0..2^32-1); `--seed <it>` replays
+     * the same inputs. Absent in reports of runs without one.
+     */
+    seed: z.number().int().min(0).max(0xffff_ffff).optional(),
   }),
   level: z.object({
     certified: z.boolean(),

@@ -43,7 +43,10 @@ export function renderMarkdown(report: CertificationReport): string {
     `# driver-cert: ${report.driver.name}: ${report.level.name}`,
     "",
     `Contract version ${report.contractVersion} · driver-cert ${report.tool.version} · ${counts.total} tests · ${seconds} s` +
-      (report.run.filters ? ` · filters: \`${report.run.filters}\`` : ""),
+      (report.run.filters ? ` · filters: \`${report.run.filters}\`` : "") +
+      (report.run.seed !== undefined
+        ? ` · seed ${report.run.seed} (replay: \`--seed ${report.run.seed}\`)`
+        : ""),
     "",
     "| pass | fail | timeout | unsupported | skipped |",
     "| ---: | ---: | ---: | ---: | ---: |",

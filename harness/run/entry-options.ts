@@ -12,6 +12,8 @@ export interface EntryOptions {
   filters: PlanFilters;
   /** The run's per-test budget (ms), if given. */
   timeoutMs?: number;
+  /** The run's seed (harness/seed.ts). */
+  seed: number;
   /** This worker's share (0-based) out of `parts`. */
   part: number;
   parts: number;

@@ -34,7 +34,13 @@ describeCertification(async () => {
   }
   registerCases(
     cases,
-    { definition, bindings: loadRuntimeBindings, bailFile: options.bailFile },
+    {
+      definition,
+      bindings: loadRuntimeBindings,
+      bailFile: options.bailFile,
+      seed: options.seed,
+      driverModule: options.driverModule,
+    },
     { concurrent: options.concurrent },
   );
 });

@@ -34,6 +34,8 @@ export interface VitestRunOptions {
   workers?: number;
   /** Cases a worker runs at once; default DEFAULT_CONCURRENCY. */
   concurrency?: number;
+  /** The run's seed (harness/seed.ts). */
+  seed: number;
 }
 
 function escapeRegExp(text: string): string {
@@ -90,6 +92,7 @@ async function runParts(
       suitesModule: options.suitesModule,
       filters: options.filters,
       timeoutMs: options.timeoutMs,
+      seed: options.seed,
       part,
       parts,
       ids: casesOfPart(plan, part, parts).map((c) => c.id),

@@ -7,6 +7,7 @@ import type { SuiteDefinition } from "../suite-api.ts";
 import { actionsSuite } from "./actions.ts";
 import { authSuite } from "./auth.ts";
 import { connectionsSuite } from "./connections.ts";
+import { crashSuite } from "./crash.ts";
 import { driverRoutingSuite } from "./driver-routing.ts";
 import { errorsSuite } from "./errors.ts";
 import { eventsSuite } from "./events.ts";
@@ -39,6 +40,7 @@ export const suites: readonly SuiteDefinition[] = [
   errorsSuite,
   restartSuite,
   persistenceFaultsSuite,
+  crashSuite,
   // Stateful connections and events, over each transport.
   connectionsSuite,
   eventsSuite,
