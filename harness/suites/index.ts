@@ -12,6 +12,7 @@ import { driverRoutingSuite } from "./driver-routing.ts";
 import { errorsSuite } from "./errors.ts";
 import { eventsSuite } from "./events.ts";
 import { inlineClientSuite } from "./inline-client.ts";
+import { inputDomainsSuite } from "./input-domains.ts";
 import { lifecycleSuite } from "./lifecycle.ts";
 import { managerSuite } from "./manager.ts";
 import { metadataSuite } from "./metadata.ts";
@@ -51,5 +52,7 @@ export const suites: readonly SuiteDefinition[] = [
   rawHttpRequestSuite,
   rawWebSocketSuite,
   protocolRobustnessSuite,
+  // Generated inputs over the clauses with an input domain.
+  inputDomainsSuite,
   driverRoutingSuite,
 ];
