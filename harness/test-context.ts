@@ -86,6 +86,12 @@ export interface TestContext {
   restart(options?: RestartOptions): Promise<void>;
   /** Another client (default: this cell's options), disposed by the harness after the test. */
   newClient(options?: Partial<Cell>): HarnessClient;
+  /**
+   * Starts the driver once more on this test's data directory under `namespace` (MGR-9), bounded
+   * like `start`; the instance is stopped after the test (its `stop()` may be called first).
+   * Throws a TypeError under setup "none".
+   */
+  startSibling(namespace: string): Promise<DriverInstance>;
   /** Tracks a socket the test opened itself, so it is closed and counted if left open. */
   trackSocket<
     T extends { close(code?: number, reason?: string): void; readonly readyState: number },
@@ -270,6 +276,21 @@ export class CaseContext implements TestContext {
     T extends { close(code?: number, reason?: string): void; readonly readyState: number },
   >(socket: T): T {
     return this.#tracker.trackWebSocket(socket);
+  }
+
+  async startSibling(namespace: string): Promise<DriverInstance> {
+    const bindings = this.#bindings ?? unavailable(this.id, "startSibling", this.#setup);
+    const ctx = driverStartContext(bindings, this.dataDir, namespace);
+    const started = await this.step(
+      `start with namespace ${JSON.stringify(namespace)}`,
+      Promise.resolve().then(() => this.definition.start(ctx)),
+      START_TIMEOUT_MS,
+    );
+    checkStarted(this.definition, started);
+    let stopped: Promise<void> | undefined;
+    const stop = () => (stopped ??= Promise.resolve().then(() => started.stop()));
+    this.defer(stop);
+    return { manager: started.manager, stop };
   }
 
   async restart(options: RestartOptions = {}): Promise<void> {

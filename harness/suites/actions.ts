@@ -4,6 +4,7 @@
  * stateless action runs (clauses ACT-1..ACT-6). Stateless tests run per client and encoding;
  * connection tests per client, transport and encoding.
  */
+import { LIFECYCLE_ACTION_TIMEOUT_MS } from "../fixtures/core/lifecycle.ts";
 import { SHORT_TIMEOUT_MS } from "../fixtures/core/timeouts.ts";
 import { defineSuite } from "../suite-api.ts";
 import type { TestContext } from "../test-context.ts";
@@ -354,6 +355,58 @@ export const actionsSuite = defineSuite("actions", (s) => {
         onBeforeConnect: 2,
         onConnect: 2,
         onDisconnect: 2,
+      });
+    },
+  });
+
+  s.test({
+    id: "stateless-action-hooks-on-failure-and-timeout",
+    title:
+      "failing, crashing and timed-out stateless actions run each connection hook exactly once",
+    clause: "ACT-6",
+    timeoutMs: 20_000,
+    axes: ["client"],
+    run: async (t) => {
+      const c = clientOf(t);
+      const key = t.uniqueKey("hooks-fail");
+      const tracked = c.counterWithLifecycle.getOrCreate(key, { params: { trackLifecycle: true } });
+      await expectCode(t, "fail()", tracked.fail(), "deliberate_failure");
+      // An internal error: masked publicly (internal_error), shown inline with its own message.
+      await t.step(
+        "crash() rejects",
+        tracked.crash().then(
+          () => Promise.reject(new Error("crash() resolved")),
+          () => undefined,
+        ),
+      );
+      await expectCode(
+        t,
+        "slow(beyond the timeout)",
+        tracked.slow(LIFECYCLE_ACTION_TIMEOUT_MS + 1_500),
+        "action_timed_out",
+        LIFECYCLE_ACTION_TIMEOUT_MS * 4,
+      );
+      await pollUntil(
+        t,
+        "three onDisconnects",
+        () => eventsOf(t, c, key),
+        (e) => countOf(e, "onDisconnect") >= 3,
+      );
+      // A retried request would have run its hooks before the caller saw the failure; read again
+      // after a pause anyway, so a late duplicate cannot slip past.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const events = await eventsOf(t, c, key);
+      const counts = Object.fromEntries(
+        ["onStart", "onBeforeConnect", "onConnect", "onDisconnect"].map((n) => [
+          n,
+          countOf(events, n),
+        ]),
+      );
+      t.expect(counts, `hook counts of three failed calls, from ${show(events)}`).toEqual({
+        onStart: 1,
+        onBeforeConnect: 3,
+        onConnect: 3,
+        onDisconnect: 3,
       });
     },
   });

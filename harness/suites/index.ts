@@ -9,6 +9,7 @@ import { authSuite } from "./auth.ts";
 import { connectionsSuite } from "./connections.ts";
 import { crashSuite } from "./crash.ts";
 import { driverRoutingSuite } from "./driver-routing.ts";
+import { driverStartsSuite } from "./driver-starts.ts";
 import { errorsSuite } from "./errors.ts";
 import { eventsSuite } from "./events.ts";
 import { inlineClientSuite } from "./inline-client.ts";
@@ -41,6 +42,7 @@ export const suites: readonly SuiteDefinition[] = [
   errorsSuite,
   restartSuite,
   persistenceFaultsSuite,
+  driverStartsSuite,
   crashSuite,
   // Stateful connections and events, over each transport.
   connectionsSuite,

@@ -1,13 +1,37 @@
 /**
  * Schedule suite: `c.schedule.after` and `c.schedule.at` run the named action with its
  * arguments at or after the due time, several events run once each in time order, and a time
- * already past runs promptly (clauses SCHED-1..SCHED-3; capability `schedule`). Alarms have no
+ * already past runs promptly (clauses SCHED-1..SCHED-3), and an alarm is at most a second late (SCHED-5; capability
+ * `schedule`). Alarms have no
  * event to await, so these tests poll the actor's history within a deadline.
  */
 import type { TaskRun } from "../fixtures/core/scheduled.ts";
 import { defineSuite } from "../suite-api.ts";
 import type { TestContext } from "../test-context.ts";
 import { BULK_MS, type CoreClient, clientOf, pollUntil, show } from "./core-support.ts";
+
+/** How late an alarm may fire while the driver runs, in ms (SCHED-5). */
+const MAX_LATENESS_MS = 1_000;
+
+/**
+ * Watches this process's own timers while `body` runs: the largest delay (ms) beyond its due
+ * time of a 50 ms ticker. On a loaded machine every timer is late by this much, the driver's too,
+ * so a lateness bound adds it instead of failing the driver for the machine's load.
+ */
+async function withTimerLag<T>(body: () => Promise<T>): Promise<{ value: T; lagMs: number }> {
+  let lagMs = 0;
+  let expected = performance.now() + 50;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    lagMs = Math.max(lagMs, now - expected);
+    expected = now + 50;
+  }, 50);
+  try {
+    return { value: await body(), lagMs };
+  } finally {
+    clearInterval(ticker);
+  }
+}
 
 /** Offset of the first event in the ordering test, in ms: room for scheduling all three first. */
 const ORDER_BASE_MS = 400;
@@ -172,6 +196,38 @@ export const scheduleSuite = defineSuite("schedule", (s) => {
       );
       // Due times overlap with scheduling here, so order is not asserted (see several-in-time-order).
       for (const run of history) expectOnTime(t, run);
+    },
+  });
+
+  s.test({
+    id: "alarms-fire-within-a-second",
+    title: "alarms on two actors, by after and by at, fire at most 1,000 ms after their time",
+    clause: "SCHED-5",
+    run: async (t) => {
+      const c = clientOf(t);
+      const keys = [t.uniqueKey("late-a"), t.uniqueKey("late-b")];
+      await t.step(
+        "schedule two events on each of two actors",
+        Promise.all(
+          keys.flatMap((key) => [
+            c.scheduled.getOrCreate(key).scheduleAfter("after", 150, null),
+            c.scheduled.getOrCreate(key).scheduleAt("at", Date.now() + 300, null),
+          ]),
+        ),
+      );
+      const { value: runs, lagMs } = await withTimerLag(() =>
+        Promise.all(keys.map((key) => runsOf(t, c, key, 2, 2_500 + MAX_LATENESS_MS))),
+      );
+      for (const [i, key] of keys.entries()) {
+        for (const run of runs[i]) {
+          const late = run.ranAt - run.scheduledFor;
+          t.expect(
+            late,
+            `run ${run.id} of scheduled${show(key)} fired ${late} ms after its time (this process's own timers were up to ${Math.round(lagMs)} ms late meanwhile)`,
+          ).toBeLessThanOrEqual(MAX_LATENESS_MS + lagMs);
+          expectOnTime(t, run);
+        }
+      }
     },
   });
 });

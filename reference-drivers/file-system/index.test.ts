@@ -13,6 +13,7 @@ import type {
   LocalActorHostOptions,
 } from "../../runtime/driver/local-actor-host.ts";
 import fileSystemDriver, { type FileSystemDriverInstance, startFileSystemDriver } from "./index.ts";
+import { namespaceDir } from "./storage/layout.ts";
 import { tempDir } from "./test-support.ts";
 
 // Deadlines keep real time even while a test fakes the clock.
@@ -157,7 +158,9 @@ describe("restart (RESTART-1)", () => {
     const dir = await tempDir();
     const driver = await startDriver(dir);
     await driver.instance.stop();
-    await expect(access(join(dir, "LOCK"))).rejects.toMatchObject({ code: "ENOENT" });
+    await expect(access(join(namespaceDir(dir, "test"), "LOCK"))).rejects.toMatchObject({
+      code: "ENOENT",
+    });
     const again = await startFileSystemDriver(driver.ctx);
     await again.stop();
   });
@@ -173,7 +176,7 @@ describe("manager (MGR-2, MGR-4, MGR-5)", () => {
       ),
     );
     expect(new Set(results.map((r) => r.actorId)).size).toBe(1);
-    expect(await readdir(join(dir, "actors"))).toHaveLength(1);
+    expect(await readdir(join(namespaceDir(dir, "test"), "actors"))).toHaveLength(1);
   });
 
   test("createActor on a taken key rejects actor_already_exists; unknown ids are undefined", async () => {
@@ -196,7 +199,7 @@ describe("corruption (PERSIST-5)", () => {
     const bad = await driver.instance.manager.createActor({ name: "counter", key: ["bad"] });
     const good = await driver.instance.manager.createActor({ name: "counter", key: ["good"] });
     await driver.instance.stop();
-    await truncate(join(dir, "actors", `${bad.actorId}.actor`), 20);
+    await truncate(join(namespaceDir(dir, "test"), "actors", `${bad.actorId}.actor`), 20);
     const next = await startFileSystemDriver(driver.ctx);
     onTestFinished(() => next.stop());
     const corrupt = {
@@ -229,7 +232,7 @@ describe("alarms (SCHED-4)", () => {
     expect(driver.host().fired).toEqual([actor.actorId]);
     // Stopping waits for the fire to settle, which forgets the alarm: a later start fires nothing.
     await driver.instance.stop();
-    expect(await readdir(join(dir, "alarms"))).toEqual([]);
+    expect(await readdir(join(namespaceDir(dir, "test"), "alarms"))).toEqual([]);
     await driver.restart();
     expect(driver.host().fired).toEqual([]);
   });
@@ -272,7 +275,9 @@ describe("alarms (SCHED-4)", () => {
     await driver.host().actorDriver.setAlarm(actor.actorId, Date.now() - 1);
     await driver.host().firedCount(1);
     await driver.instance.stop();
-    expect(await readdir(join(dir, "alarms"))).toEqual([`${actor.actorId}.alarm`]);
+    expect(await readdir(join(namespaceDir(dir, "test"), "alarms"))).toEqual([
+      `${actor.actorId}.alarm`,
+    ]);
     await driver.restart();
     await driver.host().firedCount(1);
     expect(driver.host().fired).toEqual([actor.actorId]);

@@ -9,6 +9,7 @@
  */
 
 import { stat, truncate } from "node:fs/promises";
+import { resolve } from "node:path";
 import {
   type DriverInstance,
   type DriverStartContext,
@@ -20,6 +21,7 @@ import { createFileSystemActorDriver } from "./actor-driver.ts";
 import { AlarmTimers } from "./alarms.ts";
 import { createFileSystemManagerDriver } from "./manager.ts";
 import { ActorStore } from "./storage/actor-store.ts";
+import { namespaceDir } from "./storage/layout.ts";
 
 export { createFileSystemActorDriver, type FileSystemDriverContext } from "./actor-driver.ts";
 export { createFileSystemManagerDriver, type FileSystemManagerOptions } from "./manager.ts";
@@ -50,7 +52,8 @@ export interface FileSystemDriverInstance extends DriverInstance {
 export async function startFileSystemDriver(
   ctx: FileSystemStartContext,
 ): Promise<FileSystemDriverInstance> {
-  const store = await ActorStore.open(ctx.dataDir ?? DEFAULT_DATA_DIR);
+  const dataDir = resolve(ctx.dataDir ?? DEFAULT_DATA_DIR);
+  const store = await ActorStore.open(namespaceDir(dataDir, ctx.namespace));
   let stopping = false;
   let host: LocalActorHost | undefined;
   const timers = new AlarmTimers(async (actorId, at) => {
@@ -98,12 +101,12 @@ export async function startFileSystemDriver(
     return stopped;
   };
   return {
-    dataDir: store.layout.root,
+    dataDir,
     manager,
     stop,
     async restart() {
       await stop();
-      return startFileSystemDriver({ ...ctx, dataDir: store.layout.root });
+      return startFileSystemDriver({ ...ctx, dataDir });
     },
     // PERSIST-5 test hook: a torn record, as a crash mid-write without rename would leave.
     async damagePersistedData(actorId) {

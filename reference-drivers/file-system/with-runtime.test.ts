@@ -9,6 +9,7 @@ import { createInlineClient } from "../../runtime/client/index.ts";
 import { createDriverRuntimeHelpers, type DriverStartContext } from "../../runtime/driver/index.ts";
 import { actor, setup } from "../../runtime/index.ts";
 import { type FileSystemDriverInstance, startFileSystemDriver } from "./index.ts";
+import { namespaceDir } from "./storage/layout.ts";
 import { tempDir } from "./test-support.ts";
 
 const counter = actor({
@@ -90,9 +91,12 @@ describe("scheduled actions across restart (SCHED-4)", () => {
     vi.setSystemTime(Date.now() + 7_200_000);
     await driver.restart();
     // The alarm file goes away once the driver has fired it and the runtime ran the action.
-    await vi.waitFor(async () => expect(await readdir(join(dir, "alarms"))).toEqual([]), {
-      timeout: 5000,
-    });
+    await vi.waitFor(
+      async () => expect(await readdir(join(namespaceDir(dir, "test"), "alarms"))).toEqual([]),
+      {
+        timeout: 5000,
+      },
+    );
     expect(await driver.client().counter.getOrCreate(["sched"]).getCount()).toBe(10);
     await driver.restart();
     expect(await driver.client().counter.getOrCreate(["sched"]).getCount()).toBe(10);
@@ -108,7 +112,7 @@ describe("a damaged actor file (PERSIST-5)", () => {
     const badId = await bad.resolve();
     await driver.client().counter.getOrCreate(["good"]).increment(2);
     await driver.instance.stop();
-    await truncate(join(dir, "actors", `${badId}.actor`), 30);
+    await truncate(join(namespaceDir(dir, "test"), "actors", `${badId}.actor`), 30);
     await driver.restart();
     await expect(driver.client().counter.getOrCreate(["bad"]).increment(1)).rejects.toMatchObject({
       code: "persisted_data_corrupt",

@@ -4,6 +4,9 @@
  * encoding of [name, key], so ids, names and keys containing `/`, `..`, NUL, any unicode or
  * thousands of characters can neither escape the directory nor collide (KEY-1..KEY-4).
  *
+ * Each namespace (`ctx.namespace`, MGR-9) has its own directory, `<dataDir>/namespaces/<sha256-hex
+ * of the namespace>/`, laid out as below; a start without a namespace uses `<dataDir>` itself.
+ *
  * ```
  * <dataDir>/
  *   LOCK                     pid of the process that owns the directory
@@ -62,6 +65,16 @@ export interface DataLayout {
   alarmFile(actorId: string): string | undefined;
   /** `keys/<keyDigest(name, key)>.key`. */
   keyFile(name: string, key: ActorKey): string;
+}
+
+/**
+ * The directory of `namespace` under `dataDir` (MGR-9: starts with different namespaces on one
+ * data directory never share an actor); `dataDir` itself when `namespace` is undefined.
+ */
+export function namespaceDir(dataDir: string, namespace: string | undefined): string {
+  if (namespace === undefined) return resolve(dataDir);
+  const digest = createHash("sha256").update(namespace, "utf8").digest("hex");
+  return join(resolve(dataDir), "namespaces", digest);
 }
 
 /** Builds the layout for `dataDir` (resolved against the working directory). Touches no file. */
