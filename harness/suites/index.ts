@@ -12,6 +12,7 @@ import { driverRoutingSuite } from "./driver-routing.ts";
 import { driverStartsSuite } from "./driver-starts.ts";
 import { errorsSuite } from "./errors.ts";
 import { eventsSuite } from "./events.ts";
+import { idleConnectionsSuite } from "./idle-connections.ts";
 import { inlineClientSuite } from "./inline-client.ts";
 import { inputDomainsSuite } from "./input-domains.ts";
 import { lifecycleSuite } from "./lifecycle.ts";
@@ -47,6 +48,7 @@ export const suites: readonly SuiteDefinition[] = [
   // Stateful connections and events, over each transport.
   connectionsSuite,
   eventsSuite,
+  idleConnectionsSuite,
   // Actor to actor, auth on every public path, raw handlers, malformed input.
   inlineClientSuite,
   authSuite,
