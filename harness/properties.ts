@@ -14,9 +14,14 @@ export { fc };
 export const DEFAULT_RUNS = 8;
 
 /** Options of `forAll`. */
-export interface ForAllOptions {
-  /** Inputs to try (default DEFAULT_RUNS). */
+export interface ForAllOptions<T> {
+  /** Generated inputs to try (default DEFAULT_RUNS). */
   numRuns?: number;
+  /**
+   * Inputs always tried first, before the generated ones: the known boundaries of the domain
+   * (a limit and its neighbours, the empty value, a pair real stacks confuse).
+   */
+  examples?: readonly T[];
 }
 
 /**
@@ -35,21 +40,27 @@ export async function forAll<T>(
   what: string,
   arbitrary: fc.Arbitrary<T>,
   body: (input: T) => Promise<void>,
-  options: ForAllOptions = {},
+  options: ForAllOptions<T> = {},
 ): Promise<void> {
   const numRuns = options.numRuns ?? DEFAULT_RUNS;
+  const total = numRuns + (options.examples?.length ?? 0);
   const details = await fc.check(
     fc.asyncProperty(arbitrary, async (input) => {
       await body(input);
     }),
-    { seed: t.seed, numRuns },
+    {
+      seed: t.seed,
+      // fast-check counts examples among the runs: the generated ones come on top.
+      numRuns: numRuns + (options.examples?.length ?? 0),
+      examples: (options.examples ?? []).map((example) => [example] as [T]),
+    },
   );
   if (!details.failed) return;
   const input = details.counterexample ? fc.stringify(details.counterexample[0]) : "(none)";
   const cause = details.errorInstance;
   const reason = cause instanceof Error ? cause.message : String(cause);
   throw new Error(
-    `${what}: fails for ${input} (the smallest failing input; run ${details.numRuns} of ${numRuns}, ${details.numShrinks} shrink(s), test seed ${t.seed}; the report's run seed replays it with --seed)\n${reason}`,
+    `${what}: fails for ${input} (the smallest failing input; run ${details.numRuns} of ${total}, ${details.numShrinks} shrink(s), test seed ${t.seed}; the report's run seed replays it with --seed)\n${reason}`,
     { cause },
   );
 }
@@ -61,8 +72,16 @@ export async function forAll<T>(
  * sizes that are no multiple of a power of two. `max` (bytes) caps them.
  */
 export function sizeAroundLimits(max: number): fc.Arbitrary<number> {
+  return fc.oneof(fc.constantFrom(...limitSizes(max)), fc.integer({ min: 0, max }));
+}
+
+/**
+ * The sizes `sizeAroundLimits` favours, as a list (for `examples`): each limit with its
+ * neighbours, and sizes that are no multiple of a power of two, up to `max` bytes.
+ */
+export function limitSizes(max: number): number[] {
   const limits = [0, 1, 125, 126, 1024, 4096, 8192, 16_384, 65_535, 65_536, 1_048_576];
-  const near = limits.flatMap((n) => [n - 1, n, n + 1]).filter((n) => n >= 0 && n <= max);
-  const odd = [3, 1000, 4095 + 2, 10_007, 65_521, 100_003].filter((n) => n <= max);
-  return fc.oneof(fc.constantFrom(...near), fc.constantFrom(...odd), fc.integer({ min: 0, max }));
+  const near = limits.flatMap((n) => [n - 1, n, n + 1]);
+  const odd = [3, 1000, 10_007, 65_521, 100_003];
+  return [...new Set([...near, ...odd])].filter((n) => n >= 0 && n <= max).sort((a, b) => a - b);
 }

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RequestView } from "../fixtures/connectivity/raw-http.ts";
-import { fc, forAll, sizeAroundLimits } from "../properties.ts";
+import { fc, forAll, limitSizes, sizeAroundLimits } from "../properties.ts";
 import { defineSuite } from "../suite-api.ts";
 import { clientOf, SocketInbox } from "./connectivity-wire.ts";
 
@@ -34,6 +34,75 @@ const CONFUSABLE = [
   "i",
   "%2F",
   "\u0000",
+];
+
+/** One set holding every confusable: a collation, normalisation or trim merges two of them. */
+const CONFUSABLE_SET: string[][] = [
+  ...["a", "A", "á", "a\u0301", "a ", " a", "ß", "ss", "ﬁ", "fi", "İ", "i", "", "%2F", "/"].map(
+    (part) => [part],
+  ),
+  ["a/b"],
+  ["a", "b"],
+];
+
+/**
+ * Keys at the limits real stores cut at: NUL (C strings), 255 and 256 characters (VARCHAR(255)),
+ * the runtime's own limit of 256 UTF-8 bytes a component in two-byte characters.
+ */
+const KEY_EXAMPLES: string[][] = [
+  ["\u0000"],
+  ["a\u0000b"],
+  ["x".repeat(255), "y"],
+  ["x".repeat(256)],
+  ["é".repeat(128)],
+  ["", ""],
+  ["😀", " "],
+];
+
+/** Empty and edge values every stack must keep apart from null, absent and each other. */
+const JSON_EXAMPLES: unknown[] = [
+  "",
+  [],
+  {},
+  { "": "" },
+  [[], {}],
+  ["", null],
+  "\u0000",
+  Number.MAX_SAFE_INTEGER,
+  -1.5e-300,
+];
+const CBOR_EXAMPLES: unknown[] = [
+  new Uint8Array(0),
+  new Map(),
+  new Set(),
+  0n,
+  -(2n ** 64n),
+  new Date(0),
+  new Map<unknown, unknown>([["", new Uint8Array(0)]]),
+];
+
+/** An empty header value; two headers where one name is a prefix of the other. */
+const HEADER_EXAMPLES: [string, string][][] = [
+  [["x-gen-empty", ""]],
+  [
+    ["x-gen-a", "1"],
+    ["x-gen-a-b", "2"],
+  ],
+];
+
+/** Empty segments (a slash run proxies merge), `+` and `%20`, repeated and empty query keys. */
+const URL_EXAMPLES: { segments: string[]; query: [string, string][] }[] = [
+  { segments: ["", ""], query: [] },
+  {
+    segments: ["a+b", "%20", ""],
+    query: [
+      ["a", "1"],
+      ["a", "2"],
+      ["b", "+"],
+      ["c", "%2B"],
+      ["", ""],
+    ],
+  },
 ];
 
 /** A key suffix: one or two components, each one or two confusable pieces (or none). */
@@ -117,25 +186,31 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
         maxLength: 3,
         selector: (key) => JSON.stringify(key),
       });
-      await forAll(t, "each key of a set names its own actor", keySets, async (keys) => {
-        const base = t.uniqueKey("confusable")[0];
-        const client = clientOf(t);
-        for (const [i, key] of keys.entries()) {
-          await t.step(
-            `+${i + 1} at ${show(key)}`,
-            client.counter.getOrCreate([base, ...key]).increment(i + 1),
-          );
-        }
-        for (const [i, key] of keys.entries()) {
-          const count = await t.step(
-            `count at ${show(key)}`,
-            client.counter.get([base, ...key]).getCount(),
-          );
-          t.expect(count, `${show(key)} holds only its own increment among ${show(keys)}`).toBe(
-            i + 1,
-          );
-        }
-      });
+      await forAll(
+        t,
+        "each key of a set names its own actor",
+        keySets,
+        async (keys) => {
+          const base = t.uniqueKey("confusable")[0];
+          const client = clientOf(t);
+          for (const [i, key] of keys.entries()) {
+            await t.step(
+              `+${i + 1} at ${show(key)}`,
+              client.counter.getOrCreate([base, ...key]).increment(i + 1),
+            );
+          }
+          for (const [i, key] of keys.entries()) {
+            const count = await t.step(
+              `count at ${show(key)}`,
+              client.counter.get([base, ...key]).getCount(),
+            );
+            t.expect(count, `${show(key)} holds only its own increment among ${show(keys)}`).toBe(
+              i + 1,
+            );
+          }
+        },
+        { examples: [CONFUSABLE_SET] },
+      );
     },
   });
 
@@ -164,6 +239,7 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
           );
           t.expect(found && [...found.key], "getForId's key").toEqual(key);
         },
+        { examples: KEY_EXAMPLES },
       );
     },
   });
@@ -173,6 +249,7 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
     title: "generated values of every kind the encoding carries round-trip through an action",
     clause: "ACT-2",
     axes: ["encoding"],
+    timeoutMs: 20_000,
     run: async (t) => {
       const values = t.cell.encoding === "json" ? jsonValue : cborValue;
       const echo = clientOf(t).valuesActor.getOrCreate(t.uniqueKey("values"));
@@ -183,7 +260,10 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
         async (value) => {
           t.expect(await t.step("echo", echo.echo(value)), "the echoed value").toEqual(value);
         },
-        { numRuns: 12 },
+        {
+          examples:
+            t.cell.encoding === "json" ? JSON_EXAMPLES : [...JSON_EXAMPLES, ...CBOR_EXAMPLES],
+        },
       );
     },
   });
@@ -194,6 +274,7 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
       "generated header sets, empty values and two headers with one prefix included, reach onFetch exactly",
     clause: "RAWHTTP-1",
 
+    timeoutMs: 20_000,
     run: async (t) => {
       const headerSets = fc.uniqueArray(fc.tuple(headerName, headerValue), {
         minLength: 1,
@@ -201,18 +282,24 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
         selector: ([name]) => name,
       });
       const handle = clientOf(t).rawHttpRequest.getOrCreate(t.uniqueKey("headers"));
-      await forAll(t, "every header arrives with its value", headerSets, async (headers) => {
-        const response: Response = await t.step(
-          "GET /headers",
-          handle.fetch("/headers", { headers }),
-        );
-        t.expect(response.status).toBe(200);
-        const view = (await response.json()) as RequestView;
-        const got = view.headers.filter(([name]) => name.startsWith("x-gen-"));
-        t.expect(got, "the x-gen- headers onFetch saw").toEqual(
-          [...headers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        );
-      });
+      await forAll(
+        t,
+        "every header arrives with its value",
+        headerSets,
+        async (headers) => {
+          const response: Response = await t.step(
+            "GET /headers",
+            handle.fetch("/headers", { headers }),
+          );
+          t.expect(response.status).toBe(200);
+          const view = (await response.json()) as RequestView;
+          const got = view.headers.filter(([name]) => name.startsWith("x-gen-"));
+          t.expect(got, "the x-gen- headers onFetch saw").toEqual(
+            [...headers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+          );
+        },
+        { examples: HEADER_EXAMPLES },
+      );
     },
   });
 
@@ -222,6 +309,7 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
       "generated subpaths and query strings (empty segments, percent-encoding, repeated keys) reach onFetch exactly",
     clause: "ROUTE-6",
 
+    timeoutMs: 20_000,
     run: async (t) => {
       const urls = fc.record({
         segments: fc.array(pathSegment, { maxLength: 4 }),
@@ -246,6 +334,7 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
             search,
           });
         },
+        { examples: URL_EXAMPLES },
       );
     },
   });
@@ -256,12 +345,13 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
       "request and response bodies of sizes around chunk and buffer limits come back byte for byte",
     clause: "RAWHTTP-2",
     axes: CLIENT_AXIS,
+    timeoutMs: 20_000,
     run: async (t) => {
       const handle = clientOf(t).rawHttpRequest.getOrCreate(t.uniqueKey("sizes"));
       await forAll(
         t,
         "a body of this size comes back unchanged",
-        sizeAroundLimits(300_000),
+        sizeAroundLimits(140_000),
         async (size) => {
           const body = bytesOf(size, size);
           const response: Response = await t.step(
@@ -275,6 +365,7 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
             sha256: sha256(body),
           });
         },
+        { examples: limitSizes(140_000), numRuns: 4 },
       );
     },
   });
@@ -286,6 +377,7 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
     clause: "RAWWS-2",
     requires: ["websocket"],
     axes: CLIENT_AXIS,
+    timeoutMs: 20_000,
     run: async (t) => {
       const socket = (await t.step(
         "raw WebSocket opens",
@@ -297,7 +389,7 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
       await forAll(
         t,
         "a binary frame of this size comes back reversed",
-        sizeAroundLimits(200_000),
+        sizeAroundLimits(140_000),
         async (size) => {
           const bytes = bytesOf(size, size + 7);
           socket.send(bytes);
@@ -311,7 +403,17 @@ export const inputDomainsSuite = defineSuite("input-domains", (s) => {
             },
           );
         },
+        { examples: limitSizes(140_000), numRuns: 4 },
       );
+      // Two frames back to back, the first empty: two replies, neither merged nor dropped.
+      socket.send(new Uint8Array(0));
+      socket.send(bytesOf(3, 1));
+      const first = await inbox.next("the reply to the empty frame");
+      const second = await inbox.next("the reply to the 3-byte frame");
+      t.expect([first, second], "two frames sent back to back come back as two").toEqual([
+        { binary: true, data: new Uint8Array(0) },
+        { binary: true, data: bytesOf(3, 1).reverse() },
+      ]);
     },
   });
 });
