@@ -42,6 +42,10 @@ function forgedHeaders(): Record<string, string> {
     "x-actor-internal-auth-data": forged,
     "x-actor-internal-expose-errors": "1",
     "x-actor-internal-anything": "forged",
+    // The same names in disguise: a hop that maps "_" to "-" (CGI style) or percent-decodes
+    // header names turns these into internal headers after the router stripped the real ones.
+    x_actor_internal_auth_data: forged,
+    "x-actor-internal%2Dexpose-errors": "1",
   };
 }
 

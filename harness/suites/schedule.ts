@@ -230,4 +230,29 @@ export const scheduleSuite = defineSuite("schedule", (s) => {
       }
     },
   });
+
+  s.test({
+    id: "alarms-of-two-actors-both-run",
+    title: "alarms set by two actors of one name, one after the other, both run",
+    clause: "SCHED-1",
+    run: async (t) => {
+      const c = clientOf(t);
+      const keys = [t.uniqueKey("two-a"), t.uniqueKey("two-b")];
+      await t.step(
+        "schedule on the first actor",
+        c.scheduled.getOrCreate(keys[0]).scheduleAfter("first", 200, 1),
+      );
+      await t.step(
+        "schedule on the second actor",
+        c.scheduled.getOrCreate(keys[1]).scheduleAfter("second", 100, 2),
+      );
+      for (const [i, key] of keys.entries()) {
+        const runs = await runsOf(t, c, key, 1);
+        t.expect(
+          runs.map((r) => [r.id, r.payload]),
+          `the alarm of scheduled${show(key)}`,
+        ).toEqual([[i === 0 ? "first" : "second", i + 1]]);
+      }
+    },
+  });
 });

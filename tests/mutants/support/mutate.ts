@@ -55,6 +55,8 @@ export interface MutantEnv {
 
 /** The wrappers a mutant may install; each is called once per start (restart included). */
 export interface Mutation {
+  /** The start context the base driver gets (e.g. without its namespace). */
+  context?(ctx: DriverStartContext): DriverStartContext;
   actorDriver?(inner: ActorDriver, env: MutantEnv): ActorDriver;
   metadata?(
     inner: (actorId: string) => Promise<ActorOutput | undefined>,
@@ -116,7 +118,8 @@ export function mutantDriver(
         if (damage) wrapped.damagePersistedData = (actorId) => damage.call(instance, actorId);
         return mutation.instance?.(wrapped, env) ?? wrapped;
       };
-      return wrap(await start({ ...ctx, runtime }));
+      const base = mutation.context?.({ ...ctx, runtime }) ?? { ...ctx, runtime };
+      return wrap(await start(base));
     },
   });
 }
