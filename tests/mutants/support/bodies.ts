@@ -32,3 +32,22 @@ export async function rewriteBody(
     headers,
   });
 }
+
+/**
+ * `value` with `leaf` applied to every value inside it, arrays, plain objects, Maps and Sets
+ * walked (a leaf's return replaces it; containers are rebuilt). For mutants that narrow values.
+ */
+export function deepMap(value: unknown, leaf: (value: unknown) => unknown): unknown {
+  const walk = (v: unknown): unknown => {
+    const changed = leaf(v);
+    if (changed !== v) return changed;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [walk(k), walk(x)]));
+    if (v instanceof Set) return new Set([...v].map(walk));
+    if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    }
+    return v;
+  };
+  return walk(value);
+}

@@ -1,0 +1,32 @@
+/**
+ * ACT-2 broken the way a hop that re-encodes CBOR through JavaScript objects breaks it: a Map
+ * with string keys crosses as a plain object.
+ */
+import { deepMap, rewriteBody } from "./support/bodies.ts";
+import { actorPath, filterHttp } from "./support/http.ts";
+import { type MutantSpec, mutantDriver } from "./support/mutate.ts";
+
+export const mutant: MutantSpec = {
+  clause: "ACT-2",
+  description: "Maps in CBOR action replies come back as plain objects",
+  suites: ["input-domains"],
+  grep: "generated-values",
+};
+
+export default mutantDriver("act-map-as-object", "memory", {
+  manager: (inner) =>
+    filterHttp(inner, {
+      response: (response, request) =>
+        actorPath(request).startsWith("/action/")
+          ? rewriteBody(response, (value, encoding) =>
+              ["cbor"].includes(encoding)
+                ? deepMap(value, (v) =>
+                    v instanceof Map && [...v.keys()].every((k) => typeof k === "string")
+                      ? Object.fromEntries(v)
+                      : v,
+                  )
+                : value,
+            )
+          : response,
+    }),
+});
