@@ -222,7 +222,9 @@ async function drive(
         const tag = `c${index}-m${marks.n++}`;
         const ms = (marks.n * 97) % MAX_MARK_DELAY_MS;
         try {
-          model.marks.set(tag, await ledger("marks").scheduleMark(tag, ms));
+          // One actor per mark: its alarm is its only one, so a lost alarm is never re-armed
+          // by the runtime loading that actor for another alarm.
+          model.marks.set(tag, await ledger(`mark-${tag}`).scheduleMark(tag, ms));
         } catch (error) {
           if (!ending) errors.push(`scheduleMark(${tag}): ${messageOf(error)}`);
           return;
@@ -319,9 +321,10 @@ async function verify(
     model.unsaved = { acked: raw.unsaved, sent: raw.unsaved };
   }
   // Every mark due by now must run after the start (alarms due while down fire once started).
+  // Read at the witness: calling the scheduling actor would load it and re-arm its schedule.
   let missing: string[] = [];
   for (const deadline = Date.now() + DUE_MARK_WAIT_MS; ; ) {
-    const view = await readLedger(client, [options.baseKey, "marks"], problems);
+    const view = await readLedger(client, [options.baseKey, "witness"], problems);
     missing = view ? missingDueMarks(model, view, startedAt) : [];
     if (!view || missing.length === 0 || Date.now() > deadline) break;
     await sleep(100);
@@ -361,7 +364,7 @@ async function finalMarks(
   const problems: string[] = [];
   let missing: string[] = [];
   for (const deadline = Date.now() + DUE_MARK_WAIT_MS; ; ) {
-    const view = await readLedger(client, [options.baseKey, "marks"], problems);
+    const view = await readLedger(client, [options.baseKey, "witness"], problems);
     missing = view ? missingDueMarks(model, view, Date.now()) : [];
     if (!view || missing.length === 0 || Date.now() > deadline) break;
     await sleep(100);

@@ -1,7 +1,7 @@
 /**
  * Schedule suite: `c.schedule.after` and `c.schedule.at` run the named action with its
  * arguments at or after the due time, several events run once each in time order, and a time
- * already past runs promptly (clauses SCHED-1..SCHED-3), and an alarm is at most a second late (SCHED-5; capability
+ * already past runs promptly (clauses SCHED-1..SCHED-3), and an alarm is at most two seconds late (SCHED-5; capability
  * `schedule`). Alarms have no
  * event to await, so these tests poll the actor's history within a deadline.
  */
@@ -11,7 +11,7 @@ import type { TestContext } from "../test-context.ts";
 import { BULK_MS, type CoreClient, clientOf, pollUntil, show } from "./core-support.ts";
 
 /** How late an alarm may fire while the driver runs, in ms (SCHED-5). */
-const MAX_LATENESS_MS = 1_000;
+const MAX_LATENESS_MS = 2_000;
 
 /**
  * Watches this process's own timers while `body` runs: the largest delay (ms) beyond its due
@@ -201,7 +201,7 @@ export const scheduleSuite = defineSuite("schedule", (s) => {
 
   s.test({
     id: "alarms-fire-within-a-second",
-    title: "alarms on two actors, by after and by at, fire at most 1,000 ms after their time",
+    title: "alarms on two actors, by after and by at, fire at most 2,000 ms after their time",
     clause: "SCHED-5",
     run: async (t) => {
       const c = clientOf(t);
