@@ -1,8 +1,7 @@
 /**
  * ACT-2 broken the way a JSON-based hop breaks CBOR values: a Date crosses as its ISO string.
  */
-import { deepMap, rewriteBody } from "./support/bodies.ts";
-import { actorPath, filterHttp } from "./support/http.ts";
+import { narrowActionReplies } from "./support/bodies.ts";
 import { type MutantSpec, mutantDriver } from "./support/mutate.ts";
 
 export const mutant: MutantSpec = {
@@ -14,14 +13,5 @@ export const mutant: MutantSpec = {
 
 export default mutantDriver("act-date-as-string", "memory", {
   manager: (inner) =>
-    filterHttp(inner, {
-      response: (response, request) =>
-        actorPath(request).startsWith("/action/")
-          ? rewriteBody(response, (value, encoding) =>
-              ["cbor"].includes(encoding)
-                ? deepMap(value, (v) => (v instanceof Date ? v.toISOString() : v))
-                : value,
-            )
-          : response,
-    }),
+    narrowActionReplies(inner, ["cbor"], (v) => (v instanceof Date ? v.toISOString() : v)),
 });

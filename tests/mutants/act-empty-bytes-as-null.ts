@@ -2,8 +2,7 @@
  * ACT-2 broken the way a binary column or codec that stores zero-length blobs as NULL breaks it:
  * every empty Uint8Array in a CBOR reply becomes null.
  */
-import { deepMap, rewriteBody } from "./support/bodies.ts";
-import { actorPath, filterHttp } from "./support/http.ts";
+import { narrowActionReplies } from "./support/bodies.ts";
 import { type MutantSpec, mutantDriver } from "./support/mutate.ts";
 
 export const mutant: MutantSpec = {
@@ -15,14 +14,7 @@ export const mutant: MutantSpec = {
 
 export default mutantDriver("act-empty-bytes-as-null", "memory", {
   manager: (inner) =>
-    filterHttp(inner, {
-      response: (response, request) =>
-        actorPath(request).startsWith("/action/")
-          ? rewriteBody(response, (value, encoding) =>
-              ["cbor"].includes(encoding)
-                ? deepMap(value, (v) => (v instanceof Uint8Array && v.length === 0 ? null : v))
-                : value,
-            )
-          : response,
-    }),
+    narrowActionReplies(inner, ["cbor"], (v) =>
+      v instanceof Uint8Array && v.length === 0 ? null : v,
+    ),
 });

@@ -2,8 +2,7 @@
  * ACT-2 broken the way PHP-style serialisers break it (an empty associative array encodes as
  * []): every empty plain object in a reply becomes an empty array.
  */
-import { deepMap, rewriteBody } from "./support/bodies.ts";
-import { actorPath, filterHttp } from "./support/http.ts";
+import { narrowActionReplies } from "./support/bodies.ts";
 import { type MutantSpec, mutantDriver } from "./support/mutate.ts";
 
 export const mutant: MutantSpec = {
@@ -15,21 +14,12 @@ export const mutant: MutantSpec = {
 
 export default mutantDriver("act-empty-object-as-array", "memory", {
   manager: (inner) =>
-    filterHttp(inner, {
-      response: (response, request) =>
-        actorPath(request).startsWith("/action/")
-          ? rewriteBody(response, (value, encoding) =>
-              ["json", "cbor"].includes(encoding)
-                ? deepMap(value, (v) =>
-                    v !== null &&
-                    typeof v === "object" &&
-                    Object.getPrototypeOf(v) === Object.prototype &&
-                    Object.keys(v).length === 0
-                      ? []
-                      : v,
-                  )
-                : value,
-            )
-          : response,
-    }),
+    narrowActionReplies(inner, ["json", "cbor"], (v) =>
+      v !== null &&
+      typeof v === "object" &&
+      Object.getPrototypeOf(v) === Object.prototype &&
+      Object.keys(v).length === 0
+        ? []
+        : v,
+    ),
 });

@@ -2,8 +2,7 @@
  * ACT-2 broken the way a store or serialiser that maps empty strings to NULL breaks it (Oracle
  * treats '' as NULL): every empty string in an action's reply becomes null.
  */
-import { deepMap, rewriteBody } from "./support/bodies.ts";
-import { actorPath, filterHttp } from "./support/http.ts";
+import { narrowActionReplies } from "./support/bodies.ts";
 import { type MutantSpec, mutantDriver } from "./support/mutate.ts";
 
 export const mutant: MutantSpec = {
@@ -14,15 +13,5 @@ export const mutant: MutantSpec = {
 };
 
 export default mutantDriver("act-empty-string-as-null", "memory", {
-  manager: (inner) =>
-    filterHttp(inner, {
-      response: (response, request) =>
-        actorPath(request).startsWith("/action/")
-          ? rewriteBody(response, (value, encoding) =>
-              ["json", "cbor"].includes(encoding)
-                ? deepMap(value, (v) => (v === "" ? null : v))
-                : value,
-            )
-          : response,
-    }),
+  manager: (inner) => narrowActionReplies(inner, ["json", "cbor"], (v) => (v === "" ? null : v)),
 });

@@ -2,8 +2,7 @@
  * ACT-2 broken the way a hop that re-encodes CBOR through JavaScript objects breaks it: a Map
  * with string keys crosses as a plain object.
  */
-import { deepMap, rewriteBody } from "./support/bodies.ts";
-import { actorPath, filterHttp } from "./support/http.ts";
+import { narrowActionReplies } from "./support/bodies.ts";
 import { type MutantSpec, mutantDriver } from "./support/mutate.ts";
 
 export const mutant: MutantSpec = {
@@ -15,18 +14,9 @@ export const mutant: MutantSpec = {
 
 export default mutantDriver("act-map-as-object", "memory", {
   manager: (inner) =>
-    filterHttp(inner, {
-      response: (response, request) =>
-        actorPath(request).startsWith("/action/")
-          ? rewriteBody(response, (value, encoding) =>
-              ["cbor"].includes(encoding)
-                ? deepMap(value, (v) =>
-                    v instanceof Map && [...v.keys()].every((k) => typeof k === "string")
-                      ? Object.fromEntries(v)
-                      : v,
-                  )
-                : value,
-            )
-          : response,
-    }),
+    narrowActionReplies(inner, ["cbor"], (v) =>
+      v instanceof Map && [...v.keys()].every((k) => typeof k === "string")
+        ? Object.fromEntries(v)
+        : v,
+    ),
 });

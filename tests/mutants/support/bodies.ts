@@ -2,8 +2,11 @@
  * Body mutations: structured (JSON or CBOR) response bodies decoded with the protocol codec,
  * changed, and encoded again in the same encoding.
  */
+
+import type { ManagerDriver } from "../../../runtime/driver/index.ts";
 import { decodeValue, encodeValue } from "../../../runtime/protocol/encoding.ts";
 import type { Encoding } from "../../../runtime/protocol/messages.ts";
+import { actorPath, filterHttp } from "./http.ts";
 
 /** The encoding of a structured body by its content type, or undefined for any other body. */
 export function bodyEncoding(response: Response): Encoding | undefined {
@@ -50,4 +53,23 @@ export function deepMap(value: unknown, leaf: (value: unknown) => unknown): unkn
     return v;
   };
   return walk(value);
+}
+
+/**
+ * `manager` whose action replies (paths under `/action/`) in one of `encodings` come back with
+ * `leaf` applied to every value inside them (`deepMap`), as a hop that re-encodes replies would.
+ */
+export function narrowActionReplies(
+  manager: ManagerDriver,
+  encodings: readonly Encoding[],
+  leaf: (value: unknown) => unknown,
+): ManagerDriver {
+  return filterHttp(manager, {
+    response: (response, request) =>
+      actorPath(request).startsWith("/action/")
+        ? rewriteBody(response, (value, encoding) =>
+            encodings.includes(encoding) ? deepMap(value, leaf) : value,
+          )
+        : response,
+  });
 }
