@@ -128,7 +128,8 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     });
     try {
       if (previous) {
-        const problems = await verify(client, model, options, previous.end.graceful);
+        const last = index === ends.length;
+        const problems = await verify(client, model, options, previous.end.graceful, last);
         if (problems.length > 0) {
           throw new Error(
             `${describeEnd(previous, options)}, the restarted driver broke what was acknowledged:\n- ${problems.join("\n- ")}`,
@@ -229,7 +230,7 @@ async function drive(
           if (!ending) errors.push(`scheduleMark(${tag}): ${messageOf(error)}`);
           return;
         }
-        await sleep(15);
+        await sleep(40);
       }
     })(),
     (async () => {
@@ -242,7 +243,7 @@ async function drive(
           return;
         }
         model.created.push(key);
-        await sleep(25);
+        await sleep(60);
       }
     })(),
   ];
@@ -293,6 +294,7 @@ async function verify(
   model: LedgerModel,
   options: CrashLoopOptions,
   graceful: boolean,
+  everyCreation: boolean,
 ): Promise<string[]> {
   const problems: string[] = [];
   const startedAt = Date.now();
@@ -334,10 +336,13 @@ async function verify(
       `${missing.length} acknowledged scheduled mark(s) due before the start did not run within ${DUE_MARK_WAIT_MS} ms: ${missing.slice(0, 5).join(", ")}`,
     );
   }
+  // Creations acknowledged since the last check; every one of them at the last start.
+  const toCheck = everyCreation ? model.created : model.created.slice(model.createdChecked);
+  model.createdChecked = model.created.length;
   const lost: string[] = [];
-  for (let i = 0; i < model.created.length; i += 16) {
+  for (let i = 0; i < toCheck.length; i += 16) {
     await Promise.all(
-      model.created.slice(i, i + 16).map((key) =>
+      toCheck.slice(i, i + 16).map((key) =>
         client.crashLedger
           .get([options.baseKey, key])
           .resolve()

@@ -25,6 +25,8 @@ export interface LedgerModel {
   marks: Map<string, number>;
   /** Keys (second component) of acknowledged creations. */
   created: string[];
+  /** How many of `created` a restarted driver was already checked for. */
+  createdChecked: number;
 }
 
 /** A fresh model: nothing written. */
@@ -35,6 +37,7 @@ export function emptyLedgerModel(): LedgerModel {
     unsaved: zero(),
     marks: new Map(),
     created: [],
+    createdChecked: 0,
   };
 }
 

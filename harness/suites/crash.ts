@@ -17,8 +17,11 @@ import { FIXTURE_REGISTRY_MODULE } from "../runtime-bindings.ts";
 import { defineSuite } from "../suite-api.ts";
 import { newNamespace } from "../test-context.ts";
 
-/** The crash test's budget (ms): 20 host starts on a loaded machine, with room to spare. */
-const CRASH_TEST_MS = 300_000;
+/**
+ * The crash test's budget (ms): 21 host starts. About 30 s on two idle cores; a machine shared
+ * with other work can take many times that, and a slow run is not the driver's failure.
+ */
+const CRASH_TEST_MS = 600_000;
 
 export const crashSuite = defineSuite("crash", (s) => {
   s.test({

@@ -22,7 +22,7 @@ test("the seed decides the kill moments: the same seed, the same moments", () =>
 });
 
 test(`the file-system driver keeps every acknowledged write through ${DEFAULT_CRASH_KILLS} kills (PERSIST-7)`, {
-  timeout: 300_000,
+  timeout: 660_000,
 }, async () => {
   const out = await mkdtemp(join(tmpdir(), "driver-cert-crash-report-"));
   onTestFinished(() => rm(out, { recursive: true, force: true }));
