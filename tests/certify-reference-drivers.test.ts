@@ -25,13 +25,13 @@ const CASES = [
 
 describe("driver-cert run on the reference drivers", () => {
   for (const c of CASES) {
-    test(`${c.label} certifies and exits 0`, { timeout: 300_000 }, async () => {
+    test(`${c.label} certifies and exits 0`, { timeout: 600_000 }, async () => {
       const out = await mkdtemp(join(tmpdir(), "driver-cert-reference-"));
       try {
         const child = spawnSync(
           process.execPath,
           ["bin/driver-cert.mjs", "run", ...c.args, "--out", out],
-          { encoding: "utf8", timeout: 280_000 },
+          { encoding: "utf8", timeout: 580_000 },
         );
         const report = reportSchema.parse(
           JSON.parse(await readFile(join(out, "report.json"), "utf8")),
