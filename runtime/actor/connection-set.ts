@@ -9,7 +9,7 @@ import { withTimeout } from "./action-runner.ts";
 import { ConnectionImpl } from "./connection.ts";
 import type { ActorContext } from "./context.ts";
 import type { AnyActorDefinition } from "./definition.ts";
-import { ActorError, deconstructError } from "./errors.ts";
+import { ActorError, connectionNotFound, deconstructError } from "./errors.ts";
 import type { ConnectRequest } from "./host-interface.ts";
 
 /** What a connection set needs from its instance. @internal */
@@ -109,9 +109,14 @@ export class ConnectionSet {
     return conn;
   }
 
-  /** The connection `id` if `token` is its token; throws `conn_not_found` / `incorrect_conn_token` (CONN-10). */
+  /**
+   * The connection `id` if `token` is its token; throws `conn_not_found` / `incorrect_conn_token`
+   * (CONN-10). The `conn_not_found` message does not name the actor, so it reads the same as the
+   * answer for an actor id that does not exist (docs/protocol.md, connection messages).
+   */
   authorize(id: string, token: string): ConnectionImpl {
-    const conn = this.require(id);
+    const conn = this.map.get(id);
+    if (!conn) throw connectionNotFound(id);
     if (typeof token !== "string" || !conn.tokenMatches(token)) {
       throw new ActorError(
         "incorrect_conn_token",

@@ -105,6 +105,12 @@ export const ERROR_CATALOGUE = {
     public: true,
     description: "A call was made on a connection after dispose().",
   },
+  send_buffer_exceeded: {
+    status: 503,
+    public: true,
+    description:
+      "A connection's client did not read fast enough: its unsent data passed the send buffer limit.",
+  },
   unauthorized: {
     status: 401,
     public: true,
@@ -230,6 +236,18 @@ export function actorError(
   options?: ActorErrorOptions,
 ): ActorError {
   return new ActorError(code, message, options);
+}
+
+/**
+ * `conn_not_found` for a connection message naming `connectionId`: the same text whether the
+ * actor exists and lacks the connection or no actor has the id, so the answer reveals nothing
+ * about actor ids (docs/protocol.md, "Manager routes").
+ */
+export function connectionNotFound(connectionId: string): ActorError {
+  return new ActorError(
+    "conn_not_found",
+    `no open connection ${JSON.stringify(connectionId)} for this actor id`,
+  );
 }
 
 /** The wire form of an error: what HTTP bodies and connection error messages carry. */

@@ -76,7 +76,7 @@ export function encodePersistedData(data: PersistedActor): Uint8Array {
 export function decodePersistedData(bytes: Uint8Array, actorId: string): PersistedActor {
   let value: unknown;
   try {
-    value = decodeCbor(bytes);
+    value = decodeCbor(bytes, { maxDepth: Number.POSITIVE_INFINITY });
   } catch (error) {
     throw corrupt(actorId, (error as Error).message, error);
   }

@@ -77,7 +77,8 @@ export function createLocalActorHost(options: LocalActorHostOptions): LocalActor
     return starting;
   };
 
-  const router = createActorRouter({ loadActor });
+  const runningActor = (actorId: string) => (stopped ? undefined : instances.get(actorId));
+  const router = createActorRouter({ loadActor, runningActor });
 
   const live = <T>(run: () => Promise<T>): Promise<T> =>
     stopped ? Promise.reject(stoppedError()) : run();

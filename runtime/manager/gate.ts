@@ -7,7 +7,7 @@ import type { Registry } from "../actor/registry.ts";
 import type { ActorOutput, ManagerDriver } from "../driver/manager-driver.ts";
 import { encodeAuthData } from "../protocol/auth-data.ts";
 import { HEADER_AUTH_DATA, stripInternalHeaders } from "../protocol/headers.ts";
-import type { ActorQuery } from "../protocol/query.ts";
+import { type ActorQuery, decodeQueryInput } from "../protocol/query.ts";
 import { authenticate, intentsFor, type RouteIntent } from "./auth.ts";
 import { definitionFor, lookupById, queryName, resolveQuery } from "./resolve.ts";
 
@@ -59,7 +59,8 @@ export async function passGate(
     intents: intentsFor(gate.query, gate.route),
     params: gate.params,
   });
-  const actor = await resolveQuery(registry, manager, gate.query, known);
+  // Only an authenticated caller's `$cbor` input is decoded (decoder policy, docs/protocol.md).
+  const actor = await resolveQuery(registry, manager, decodeQueryInput(gate.query), known);
   return { actor, authData };
 }
 

@@ -4,9 +4,10 @@
  * request for the actor router and forwards it through the ManagerDriver.
  */
 import { Hono } from "hono";
-import { ActorError } from "../actor/errors.ts";
+import { ActorError, connectionNotFound } from "../actor/errors.ts";
 import type { Registry } from "../actor/registry.ts";
 import type { ManagerDriver } from "../driver/manager-driver.ts";
+import { readBodyWithin } from "../protocol/body-reader.ts";
 import { parseEncoding } from "../protocol/encoding.ts";
 import {
   checkProtocolVersion,
@@ -20,6 +21,7 @@ import {
   stripInternalHeaders,
 } from "../protocol/headers.ts";
 import { encodeBody, errorResponse } from "../protocol/http-body.ts";
+import { MAX_MESSAGE_BYTES, MAX_RAW_HTTP_BODY_BYTES } from "../protocol/limits.ts";
 import type { Encoding } from "../protocol/messages.ts";
 import { parseConnParams, parseQuery } from "../protocol/query.ts";
 import { splitUrl, subpathAfter } from "../routing/raw-url.ts";
@@ -83,7 +85,8 @@ export function createManagerRouter(options: ManagerRouterOptions): ManagerRoute
   const readStructured = (request: Request) => {
     checkProtocolVersion(request.headers.get(HEADER_PROTOCOL_VERSION));
     const encoding = parseEncoding(request.headers.get(HEADER_ENCODING));
-    const query = parseQuery(request.headers.get(HEADER_QUERY));
+    // A `$cbor` input is decoded by the gate after onAuth, never for an anonymous caller.
+    const query = parseQuery(request.headers.get(HEADER_QUERY), { decodeInput: false });
     const params = parseConnParams(request.headers.get(HEADER_CONN_PARAMS));
     return { encoding, query, params };
   };
@@ -105,7 +108,8 @@ export function createManagerRouter(options: ManagerRouterOptions): ManagerRoute
   app.post("/actors/actions/:name", async (c) => {
     const request = c.req.raw;
     const { encoding, query, params } = readStructured(request);
-    const body = await request.arrayBuffer();
+    // Counted while it streams in, before onAuth: an anonymous 100 MB body costs 64 KiB (ERR-5).
+    const body = await readBodyWithin(request, MAX_MESSAGE_BYTES, "action body");
     const gate = { query, route: "action" as const, request, body, params };
     const { actor, authData } = await passGate(registry, manager, gate);
     const forward = new Request(`http://actor/action/${encodeURIComponent(c.req.param("name"))}`, {
@@ -136,8 +140,17 @@ export function createManagerRouter(options: ManagerRouterOptions): ManagerRoute
     const actorId = requiredHeader(request, HEADER_ACTOR_ID);
     const connectionId = requiredHeader(request, HEADER_CONN_ID);
     const token = requiredHeader(request, HEADER_CONN_TOKEN);
-    // The connection token is the credential here; the actor checks it (CONN-10).
-    await lookupById(manager, actorId);
+    const body = await readBodyWithin(request, MAX_MESSAGE_BYTES, "connection message");
+    // The connection token is the credential here; the actor checks it (CONN-10). An unknown
+    // actor id answers exactly like an unknown connection, so ids cannot be probed.
+    try {
+      await lookupById(manager, actorId);
+    } catch (error) {
+      if (error instanceof ActorError && error.code === "actor_not_found") {
+        throw connectionNotFound(connectionId);
+      }
+      throw error;
+    }
     const forward = new Request("http://actor/connections/message", {
       method: "POST",
       headers: {
@@ -145,17 +158,19 @@ export function createManagerRouter(options: ManagerRouterOptions): ManagerRoute
         [HEADER_CONN_ID]: connectionId,
         [HEADER_CONN_TOKEN]: token,
       },
-      body: await request.arrayBuffer(),
+      body,
     });
     return callDriver("proxyRequest", () => manager.proxyRequest(actorId, forward));
   });
 
   const rawHttp = async (request: Request): Promise<Response> => {
     checkProtocolVersion(request.headers.get(HEADER_PROTOCOL_VERSION));
-    const query = parseQuery(request.headers.get(HEADER_QUERY));
+    const query = parseQuery(request.headers.get(HEADER_QUERY), { decodeInput: false });
     const params = parseConnParams(request.headers.get(HEADER_CONN_PARAMS));
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    const body = hasBody ? await request.arrayBuffer() : undefined;
+    const body = hasBody
+      ? await readBodyWithin(request, MAX_RAW_HTTP_BODY_BYTES, "raw HTTP body")
+      : undefined;
     const gate = { query, route: "action" as const, request, body, params };
     const { actor, authData } = await passGate(registry, manager, gate);
     const { pathname, search } = splitUrl(request.url);
@@ -195,7 +210,13 @@ export function createManagerRouter(options: ManagerRouterOptions): ManagerRoute
 
   return {
     async fetch(request) {
-      return app.fetch(request);
+      try {
+        return await app.fetch(request);
+      } catch (error) {
+        // Hono hands only Error instances to onError; a hook (onAuth) may throw anything.
+        console.error("manager router error", error);
+        return errorResponse(error, encodingOrUndefined(request), false);
+      }
     },
     handleWebSocket(request, socket) {
       return handleManagerWebSocket({ registry, manager, request, socket });

@@ -81,7 +81,7 @@ export async function handleManagerWebSocket(ctx: ManagerWebSocketContext): Prom
     if (pathname !== "/actors/connect/websocket" && rawSub === undefined) {
       throw new ActorError("invalid_request", `no WebSocket route ${pathname}`, { status: 404 });
     }
-    const parsed = parseSubprotocols(protocols);
+    const parsed = parseSubprotocols(protocols, { decodeInput: false });
     if (rawSub === undefined) {
       if (parsed.encoding === undefined) {
         throw new ActorError(

@@ -27,7 +27,7 @@ export function decodeAuthData(header: string | null | undefined): unknown {
     throw new ActorError("invalid_request", "auth data header is not standard padded base64");
   }
   try {
-    return decodeCbor(bytes);
+    return decodeCbor(bytes, { maxDepth: Number.POSITIVE_INFINITY });
   } catch (error) {
     throw new ActorError("invalid_request", "auth data header does not hold one CBOR value", {
       cause: error,

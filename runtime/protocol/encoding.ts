@@ -4,6 +4,7 @@
  */
 import { ActorError } from "../actor/errors.ts";
 import { plainBytes, utf8ToString } from "./base64.ts";
+import { checkJsonDepth } from "./decode-policy.ts";
 import type { Encoding } from "./messages.ts";
 import { assertJsonEncodable, decodeCbor, encodeCbor } from "./values.ts";
 
@@ -43,9 +44,11 @@ export function encodeValue(value: unknown, encoding: Encoding): string | Uint8A
 }
 
 /**
- * Decodes a payload. json takes text; bytes are accepted as UTF-8 text (invalid UTF-8 is
- * malformed). cbor takes bytes only: text is malformed, since a CBOR payload is never text.
- * Throws `malformed_message` for anything that does not decode.
+ * Decodes a payload from a peer. json takes text; bytes are accepted as UTF-8 text (invalid UTF-8
+ * is malformed). cbor takes bytes only: text is malformed, since a CBOR payload is never text.
+ * Both pass the decoder policy first (decode-policy.ts: nesting at most MAX_NESTING_DEPTH, and
+ * for cbor allowed tags and bounded bignums only). Throws `malformed_message` for anything that
+ * does not decode or breaks the policy.
  */
 export function decodeValue(data: string | Uint8Array | ArrayBuffer, encoding: Encoding): unknown {
   if (encoding === "cbor") {
@@ -58,6 +61,7 @@ export function decodeValue(data: string | Uint8Array | ArrayBuffer, encoding: E
   if (text === undefined) {
     throw new ActorError("malformed_message", "json payload is not valid UTF-8");
   }
+  checkJsonDepth(text);
   try {
     return JSON.parse(text);
   } catch (error) {

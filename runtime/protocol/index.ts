@@ -3,6 +3,13 @@
  * (docs/protocol.md).
  */
 export { decodeAuthData, encodeAuthData } from "./auth-data.ts";
+export { readBodyWithin } from "./body-reader.ts";
+export {
+  checkCborPolicy,
+  checkJsonDepth,
+  MAX_BIGNUM_BYTES,
+  MAX_NESTING_DEPTH,
+} from "./decode-policy.ts";
 export { contentTypeFor, decodeValue, ENCODINGS, encodeValue, parseEncoding } from "./encoding.ts";
 export {
   checkProtocolVersion,
@@ -24,6 +31,9 @@ export {
   MAX_KEY_COMPONENT_BYTES,
   MAX_KEY_COMPONENTS,
   MAX_MESSAGE_BYTES,
+  MAX_RAW_HTTP_BODY_BYTES,
+  MAX_SEND_BUFFER_BYTES,
+  MAX_WEBSOCKET_MESSAGE_BYTES,
 } from "./limits.ts";
 export {
   decodeToClient,
@@ -48,6 +58,8 @@ export {
   type ActorQuery,
   actorQuerySchema,
   asciiJson,
+  decodeQueryInput,
+  type ParseQueryOptions,
   parseConnParams,
   parseQuery,
   serializeConnParams,

@@ -11,6 +11,26 @@ import { utf8ByteLength } from "./base64.ts";
 export const MAX_MESSAGE_BYTES = 65536;
 
 /**
+ * Largest raw HTTP request body accepted (`/actors/raw/http/*`), in bytes: 4 MiB. The body is
+ * counted as it streams in, before onAuth runs; larger ones fail with `message_too_large` (413).
+ */
+export const MAX_RAW_HTTP_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Largest WebSocket message a server reads, in bytes: 1 MiB, counted over every fragment of the
+ * message as it arrives (ws `maxPayload`). Past it the socket is closed with 1009 before the rest
+ * is read. Connection messages have the smaller {@link MAX_MESSAGE_BYTES} limit on top.
+ */
+export const MAX_WEBSOCKET_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * Largest amount of data a connection's transport may hold unsent, in bytes: 4 MiB. A client
+ * that stops reading (SSE or WebSocket) is sent one `send_buffer_exceeded` error and closed
+ * (WebSocket code 1013) once its buffer passes this, so it cannot grow server memory.
+ */
+export const MAX_SEND_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
  * Largest connection params accepted, in bytes of their JSON text (the header value, or the
  * decoded subprotocol entry). Larger ones fail with `invalid_params`.
  */

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ActorError } from "../actor/errors.ts";
 import { base64ToBytes, bytesToBase64, utf8ByteLength } from "./base64.ts";
+import { checkJsonDepth } from "./decode-policy.ts";
 import { MAX_CONN_PARAMS_BYTES, MAX_KEY_COMPONENT_BYTES, MAX_KEY_COMPONENTS } from "./limits.ts";
 import { assertJsonEncodable, decodeCbor, encodeCbor, isJsonEncodable } from "./values.ts";
 
@@ -76,18 +77,32 @@ export type ActorQuery =
 
 const QUERY_FORMS = ["getForId", "getForKey", "getOrCreateForKey", "create"] as const;
 
+/** Options of {@link parseQuery}. */
+export interface ParseQueryOptions {
+  /**
+   * Decode a `{ "$cbor": "<base64>" }` input now (default true). The manager passes false and
+   * calls {@link decodeQueryInput} after onAuth, so an anonymous caller's CBOR is never decoded.
+   */
+  decodeInput?: boolean;
+}
+
 /**
  * Parses the `x-actor-query` header (or a decoded `actor.query.` subprotocol). Throws
- * `invalid_request` when it is missing, `invalid_query` for bad JSON or a bad shape, and
- * `invalid_key` for a bad key. An input `{ "$cbor": "<base64>" }` is replaced by the value its
- * CBOR holds, so inputs beyond JSON reach the actor exactly.
+ * `invalid_request` when it is missing, `invalid_query` for bad JSON, nesting deeper than
+ * MAX_NESTING_DEPTH or a bad shape, and `invalid_key` for a bad key. An input
+ * `{ "$cbor": "<base64>" }` is replaced by the value its CBOR holds (see
+ * {@link decodeQueryInput}), so inputs beyond JSON reach the actor exactly.
  */
-export function parseQuery(json: string | null | undefined): ActorQuery {
+export function parseQuery(
+  json: string | null | undefined,
+  options: ParseQueryOptions = {},
+): ActorQuery {
   if (json === null || json === undefined || json === "") {
     throw new ActorError("invalid_request", "the actor query is missing (x-actor-query header)");
   }
   let raw: unknown;
   try {
+    checkJsonDepth(json);
     raw = JSON.parse(json);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
@@ -119,6 +134,16 @@ export function parseQuery(json: string | null | undefined): ActorQuery {
     throw new ActorError("invalid_query", `the actor query is malformed: ${problems}`);
   }
   const query = result.data as ActorQuery;
+  return options.decodeInput === false ? query : decodeQueryInput(query);
+}
+
+/**
+ * Replaces a `{ "$cbor": "<base64>" }` input of a create or getOrCreate query, in place, by the
+ * value its CBOR holds, under the decoder policy (decode-policy.ts). Returns the query. Throws
+ * `invalid_query` for base64 that is not standard or CBOR that does not decode or breaks the
+ * policy.
+ */
+export function decodeQueryInput(query: ActorQuery): ActorQuery {
   if ("getOrCreateForKey" in query) unwrapInput(query.getOrCreateForKey);
   if ("create" in query) unwrapInput(query.create);
   return query;
@@ -159,6 +184,7 @@ export function parseConnParams(header: string | null | undefined): unknown {
     );
   }
   try {
+    checkJsonDepth(header);
     return JSON.parse(header);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);

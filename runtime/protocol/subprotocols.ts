@@ -8,6 +8,7 @@ import { parseEncoding } from "./encoding.ts";
 import type { Encoding } from "./messages.ts";
 import {
   type ActorQuery,
+  type ParseQueryOptions,
   parseConnParams,
   parseQuery,
   serializeConnParams,
@@ -78,9 +79,13 @@ export function buildSubprotocols(options: SubprotocolOptions): string[] {
  * Parses a `Sec-WebSocket-Protocol` header (comma-separated). Throws `invalid_encoding` for a
  * bad encoding entry, `invalid_query`/`invalid_key` for a bad query entry, `invalid_params` for
  * bad params, and `invalid_request` when one of our entries appears twice. Missing entries are
- * left undefined: the router decides which are required.
+ * left undefined: the router decides which are required. `options` go to parseQuery (the manager
+ * defers a `$cbor` input until after onAuth).
  */
-export function parseSubprotocols(header: string | null | undefined): ParsedSubprotocols {
+export function parseSubprotocols(
+  header: string | null | undefined,
+  options: ParseQueryOptions = {},
+): ParsedSubprotocols {
   const parsed: ParsedSubprotocols = { extra: [], hasMarker: false };
   const seen = new Set<string>();
   const once = (kind: string) => {
@@ -101,7 +106,7 @@ export function parseSubprotocols(header: string | null | undefined): ParsedSubp
       const json = decodeEntry(entry.slice(SUBPROTOCOL_QUERY_PREFIX.length));
       if (json === undefined)
         throw new ActorError("invalid_query", "subprotocol query is not base64url of UTF-8 JSON");
-      parsed.query = parseQuery(json);
+      parsed.query = parseQuery(json, options);
     } else if (entry.startsWith(SUBPROTOCOL_PARAMS_PREFIX)) {
       once("params");
       const json = decodeEntry(entry.slice(SUBPROTOCOL_PARAMS_PREFIX.length));

@@ -3,6 +3,7 @@
  * first value an encoding cannot carry exactly and names it by path.
  */
 import { ActorError } from "../actor/errors.ts";
+import { MAX_BIGNUM_BYTES } from "./decode-policy.ts";
 
 /** Which encoding's rules a walk applies. */
 export type ValueRules = "json" | "cbor";
@@ -71,6 +72,12 @@ function visit(
       return;
     case "bigint":
       if (rules === "json") fail(path, `is a BigInt; ${JSON_ONLY}`);
+      if (bignumBytes(value) > MAX_BIGNUM_BYTES) {
+        fail(
+          path,
+          `is a BigInt of ${bignumBytes(value)} bytes; the limit is ${MAX_BIGNUM_BYTES} bytes`,
+        );
+      }
       return;
     case "function":
       fail(path, "is a function; no encoding carries functions");
@@ -150,6 +157,13 @@ function visitObject(
     path,
     `is ${describe(object)}; only plain objects, arrays, Map, Set, Date and typed arrays are carried`,
   );
+}
+
+/** Bytes of the tag 2/3 byte string cbor writes for `value` (0 when it fits 64 bits). */
+function bignumBytes(value: bigint): number {
+  const magnitude = value < 0n ? -1n - value : value;
+  if (magnitude <= 0xffff_ffff_ffff_ffffn) return 0;
+  return Math.ceil(magnitude.toString(16).length / 2);
 }
 
 /** `a Date`, `a Map`, `an instance of Point`, `an object with a custom prototype`. */

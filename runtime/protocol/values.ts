@@ -5,6 +5,7 @@
 import { addExtension, Encoder } from "cbor-x";
 import { ActorError } from "../actor/errors.ts";
 import { plainBytes } from "./base64.ts";
+import { checkCborPolicy, MAX_NESTING_DEPTH } from "./decode-policy.ts";
 import { walkValue } from "./value-walk.ts";
 
 /**
@@ -119,15 +120,30 @@ export function encodeCbor(value: unknown): Uint8Array {
   }
 }
 
+/** Options of {@link decodeCbor}. */
+export interface DecodeCborOptions {
+  /**
+   * Deepest nesting accepted (see MAX_NESTING_DEPTH, the default for payloads from a peer).
+   * Persisted state, which the runtime wrote itself, is read with `Infinity`.
+   */
+  maxDepth?: number;
+}
+
 /**
  * Decodes one complete CBOR item. Byte strings come back as plain Uint8Arrays, tag 259 maps as
- * Map, tag 258 as Set, tag 1 as Date, 64-bit integers and bignums as BigInt. Throws
- * `malformed_message` for bytes that are not exactly one well-formed item (truncated, trailing
- * bytes, bad tokens, nesting deep enough to exhaust the stack).
+ * Map, tag 258 as Set, tag 1 as Date, 64-bit integers and bignums as BigInt. Before cbor-x runs,
+ * the item passes the decoder policy (`checkCborPolicy`: allowed tags only, bignums of at most
+ * 1024 bytes, no simple values beyond false/true/null/undefined, nesting at most `maxDepth`).
+ * Throws `malformed_message` for bytes that are not exactly one well-formed item within that
+ * policy (truncated, trailing bytes, bad tokens, a refused tag, too deep).
  */
-export function decodeCbor(bytes: Uint8Array | ArrayBuffer): unknown {
+export function decodeCbor(
+  bytes: Uint8Array | ArrayBuffer,
+  options: DecodeCborOptions = {},
+): unknown {
   const input = plainBytes(bytes);
   if (input.byteLength === 0) throw new ActorError("malformed_message", "cbor message is empty");
+  checkCborPolicy(input, options.maxDepth ?? MAX_NESTING_DEPTH);
   try {
     return encoder.decode(input);
   } catch (error) {

@@ -4,9 +4,10 @@
  * beside them. Every error becomes `{ code, message, metadata? }` in the request's encoding.
  */
 import { Hono } from "hono";
-import { ActorError } from "../actor/errors.ts";
+import { ActorError, connectionNotFound } from "../actor/errors.ts";
 import type { ActorInstanceHost } from "../actor/host-interface.ts";
 import { decodeAuthData } from "../protocol/auth-data.ts";
+import { readBodyWithin } from "../protocol/body-reader.ts";
 import { parseEncoding } from "../protocol/encoding.ts";
 import {
   HEADER_AUTH_DATA,
@@ -18,6 +19,7 @@ import {
   stripInternalHeaders,
 } from "../protocol/headers.ts";
 import { decodeBody, encodeBody, errorResponse } from "../protocol/http-body.ts";
+import { MAX_MESSAGE_BYTES, MAX_RAW_HTTP_BODY_BYTES } from "../protocol/limits.ts";
 import { decodeToServer } from "../protocol/message-codec.ts";
 import type { Encoding } from "../protocol/messages.ts";
 import { parseConnParams } from "../protocol/query.ts";
@@ -31,6 +33,13 @@ import { failWebSocketSetup } from "./websocket-errors.ts";
 export interface ActorRouterOptions {
   /** The started instance of `actorId`; rejects `actor_not_found` for an unknown id. */
   loadActor(actorId: string): Promise<ActorInstanceHost>;
+  /**
+   * Optional: the instance of `actorId` if it is running (or starting), without starting it;
+   * `undefined` otherwise. Connection messages use it: connections live only on a running
+   * actor, so a message for a stopped or unknown actor is `conn_not_found` and starts nothing.
+   * Absent, connection messages load the actor like every other route.
+   */
+  runningActor?(actorId: string): Promise<ActorInstanceHost> | undefined;
 }
 
 /** The actor router of one host. Neither method rejects: errors become responses or closes. */
@@ -93,7 +102,8 @@ export function createActorRouter(options: ActorRouterOptions): ActorRouter {
     const encoding = parseEncoding(request.headers.get(HEADER_ENCODING));
     const params = parseConnParams(request.headers.get(HEADER_CONN_PARAMS));
     const authData = decodeAuthData(request.headers.get(HEADER_AUTH_DATA));
-    const args = actionArgs(decodeBody(await request.arrayBuffer(), encoding));
+    const body = await readBodyWithin(request, MAX_MESSAGE_BYTES, "action body");
+    const args = actionArgs(decodeBody(body, encoding));
     const actor = await loadActor(c.env.actorId);
     const output = await actor.runStatelessAction(c.req.param("name"), args, {
       params,
@@ -139,10 +149,18 @@ export function createActorRouter(options: ActorRouterOptions): ActorRouter {
     const encoding = parseEncoding(request.headers.get(HEADER_ENCODING));
     const connectionId = requiredHeader(request, HEADER_CONN_ID);
     const token = requiredHeader(request, HEADER_CONN_TOKEN);
-    const actor = await loadActor(c.env.actorId);
+    const running = options.runningActor
+      ? options.runningActor(c.env.actorId)
+      : loadActor(c.env.actorId);
+    const actor = await running?.catch((error: unknown) => {
+      if (error instanceof ActorError && error.code === "actor_not_found") return undefined;
+      throw error;
+    });
+    if (actor === undefined) throw connectionNotFound(connectionId);
     // The token is the credential: check it before looking at the body (CONN-10).
     const connection = actor.authorizeConnection(connectionId, token);
-    const message = decodeToServer(new Uint8Array(await request.arrayBuffer()), encoding);
+    const body = await readBodyWithin(request, MAX_MESSAGE_BYTES, "connection message");
+    const message = decodeToServer(new Uint8Array(body), encoding);
     await actor.handleMessage(connection.id, message);
     return encoded({}, encoding);
   });
@@ -154,7 +172,9 @@ export function createActorRouter(options: ActorRouterOptions): ActorRouter {
     const actorRequest = new Request(url, {
       method: request.method,
       headers: stripInternalHeaders(request.headers),
-      body: hasBody ? await request.arrayBuffer() : null,
+      body: hasBody
+        ? await readBodyWithin(request, MAX_RAW_HTTP_BODY_BYTES, "raw HTTP body")
+        : null,
       signal: request.signal,
     });
     const actor = await loadActor(actorId);
@@ -180,7 +200,14 @@ export function createActorRouter(options: ActorRouterOptions): ActorRouter {
 
   return {
     async fetch(request, actorId) {
-      return app.fetch(request, { actorId });
+      try {
+        return await app.fetch(request, { actorId });
+      } catch (error) {
+        // Hono hands only Error instances to onError; actor code may throw anything. It is the
+        // actor's failure, answered here, never the driver's (ERR-1).
+        console.error(`actor ${actorId} failed with a non-Error value`, error);
+        return errorResponse(error, encodingOrUndefined(request), exposes(request));
+      }
     },
     async handleWebSocket(request, socket, actorId) {
       const exposeInternal = exposes(request);

@@ -56,6 +56,10 @@ class HoldingSocket extends SocketEventTarget implements BufferedSocket {
     this.#inner.binaryType = value;
   }
 
+  get bufferedAmount(): number | undefined {
+    return this.#inner.bufferedAmount;
+  }
+
   send(data: WebSocketData): void {
     this.#inner.send(data);
   }

@@ -10,6 +10,7 @@ import { WebSocketServer } from "ws";
 import type { Registry } from "../actor/registry.ts";
 import type { ManagerDriver } from "../driver/manager-driver.ts";
 import { createManagerRouter } from "../manager/manager-router.ts";
+import { MAX_WEBSOCKET_MESSAGE_BYTES } from "../protocol/limits.ts";
 import { adaptNodeWebSocket } from "./node-websocket.ts";
 import { selectSubprotocol } from "./select-subprotocol.ts";
 
@@ -32,15 +33,43 @@ export interface ServedManager {
   close(): Promise<void>;
 }
 
-/** A Web Request carrying the upgrade request's URL and headers. */
-function upgradeRequest(incoming: IncomingMessage, fallbackHost: string): Request {
+/** A Host header that names a host and port only: nothing that could add a path or query. */
+const PLAIN_HOST = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The request target's path and query: the origin-form as sent, or the path of an
+ * absolute-form target (RFC 9112 section 3.2).
+ */
+function targetPath(target: string | undefined): string {
+  if (target === undefined || target === "") return "/";
+  if (target.startsWith("/")) return target;
+  try {
+    const url = new URL(target);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return "/";
+  }
+}
+
+/**
+ * A Web Request carrying the upgrade request's URL and headers. The route comes from the request
+ * target alone: the Host header is used for the URL's authority only when it is a plain host
+ * and port, so a crafted Host (`h:1/actors/raw/websocket/x?`) cannot change the path.
+ */
+function upgradeRequest(incoming: IncomingMessage, ownHost: string): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
   }
-  const host = incoming.headers.host ?? fallbackHost;
-  return new Request(`http://${host}${incoming.url ?? "/"}`, { headers });
+  const given = incoming.headers.host;
+  const host = given !== undefined && PLAIN_HOST.test(given) ? given : ownHost;
+  return new Request(`http://${host}${targetPath(incoming.url)}`, { headers });
+}
+
+/** `hostname` as it appears in a URL: IPv6 addresses in brackets. */
+function urlHost(hostname: string): string {
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
@@ -65,12 +94,15 @@ export async function serveManager(options: ServeManagerOptions): Promise<Served
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (offered) => selectSubprotocol(offered),
+    // ws counts every fragment of a message as it arrives and closes with 1009 past the limit.
+    maxPayload: MAX_WEBSOCKET_MESSAGE_BYTES,
   });
 
   server.on("upgrade", (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
     let request: Request;
     try {
-      request = upgradeRequest(incoming, hostname);
+      const { port } = server.address() as AddressInfo;
+      request = upgradeRequest(incoming, `${urlHost(hostname)}:${port}`);
     } catch {
       rejectUpgrade(socket, 400, "Bad Request");
       return;
@@ -92,7 +124,7 @@ export async function serveManager(options: ServeManagerOptions): Promise<Served
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  const host = urlHost(hostname);
 
   let closing: Promise<void> | undefined;
   return {

@@ -58,6 +58,11 @@ class NodeSocketAdapter extends SocketEventTarget implements UniversalWebSocket 
     return this.#ws.protocol;
   }
 
+  /** ws counts bytes queued in its sender and in the TCP socket's write buffer. */
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
   get binaryType(): string {
     return "arraybuffer";
   }

@@ -52,6 +52,12 @@ export interface UniversalWebSocket {
   /** The subprotocol the server selected, or "" when none. */
   readonly protocol: string;
   binaryType: string;
+  /**
+   * Optional: bytes accepted by `send` and not yet written to the network (WHATWG
+   * `bufferedAmount`). Connections use it for the send buffer limit (MAX_SEND_BUFFER_BYTES); a
+   * socket without it is never closed for a slow reader.
+   */
+  readonly bufferedAmount?: number;
   send(data: WebSocketData): void;
   close(code?: number, reason?: string): void;
   addEventListener<K extends keyof UniversalWebSocketEventMap>(

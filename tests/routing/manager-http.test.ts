@@ -232,7 +232,7 @@ describe("manager router: SSE connections", () => {
     const wrong = await send("wrong-token", message);
     expect([wrong.status, (await wrong.json()).code]).toEqual([403, "incorrect_conn_token"]);
     const unknown = await send(init.connectionToken, message, "no-such-actor");
-    expect([unknown.status, (await unknown.json()).code]).toEqual([404, "actor_not_found"]);
+    expect([unknown.status, (await unknown.json()).code]).toEqual([404, "conn_not_found"]);
     const missing = await fetch(`${endpoint}/actors/connections/message`, {
       method: "POST",
       headers: { "x-actor-encoding": "json" },

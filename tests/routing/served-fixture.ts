@@ -43,8 +43,10 @@ function makeRegistry() {
   const authCalls: AuthCall[] = [];
   const raw: RawSocketLog = { closes: [] };
   const disconnects = new Waiters();
+  const starts = new Waiters();
   const guarded = actor({
-    state: { count: 0 },
+    state: { count: 0, kept: null as unknown },
+    onStart: () => starts.fire(),
     onAuth: ({ request, intents, params }) => {
       authCalls.push({
         intents: [...intents].sort(),
@@ -52,8 +54,9 @@ function makeRegistry() {
         url: request.url,
         headers: Object.fromEntries(request.headers),
       });
-      const p = params as { deny?: string; auth?: unknown } | undefined;
+      const p = params as { deny?: string; auth?: unknown; throwRaw?: string } | undefined;
       if (p?.deny) throw new UserError("denied by onAuth", { code: p.deny });
+      if (p?.throwRaw) throw p.throwRaw;
       return p !== undefined && p !== null && "auth" in p ? p.auth : { user: "alice" };
     },
     actions: {
@@ -72,9 +75,25 @@ function makeRegistry() {
       fail: () => {
         throw new UserError("user failure", { code: "my_code", metadata: { why: 1 } });
       },
+      throwRaw: () => {
+        throw "a plain string";
+      },
+      keep: (c, value: unknown) => {
+        c.state.kept = value;
+        return c.state.count;
+      },
+      /** Broadcasts `count` events of `size` characters each, in one go. */
+      flood: (c, count: number, size: number) => {
+        const text = "x".repeat(size);
+        for (let i = 0; i < count; i++) c.broadcast("flood", i, text);
+        return count;
+      },
     },
     onDisconnect: () => disconnects.fire(),
     onFetch: async (_c, request, { auth }) => {
+      if (new URL(request.url).pathname === "/length") {
+        return Response.json({ length: (await request.arrayBuffer()).byteLength });
+      }
       if (new URL(request.url).pathname === "/binary") {
         return new Response(new Uint8Array([0, 1, 254, 255]), {
           status: 201,
@@ -109,12 +128,18 @@ function makeRegistry() {
   });
   const noAuth = actor({ actions: { ping: () => "pong" } });
   const bare = actor({ onAuth: () => undefined, actions: { ping: () => "pong" } });
-  return { registry: setup({ use: { guarded, noAuth, bare } }), authCalls, raw, disconnects };
+  return {
+    registry: setup({ use: { guarded, noAuth, bare } }),
+    authCalls,
+    raw,
+    disconnects,
+    starts,
+  };
 }
 
 /** Starts the memory driver and a manager server for one test. */
 export async function serveFixture() {
-  const { registry, authCalls, raw, disconnects } = makeRegistry();
+  const { registry, authCalls, raw, disconnects, starts } = makeRegistry();
   const driver = await memoryDriver.start({
     registry,
     dataDir: "",
@@ -126,7 +151,15 @@ export async function serveFixture() {
     await server.close();
     await driver.stop();
   });
-  return { endpoint: server.endpoint, manager: driver.manager, authCalls, raw, disconnects };
+  return {
+    endpoint: server.endpoint,
+    port: server.port,
+    manager: driver.manager,
+    authCalls,
+    raw,
+    disconnects,
+    starts,
+  };
 }
 
 /**
