@@ -3,11 +3,12 @@ import { defineConfig } from "vitest/config";
 // The toolkit's own tests. The certification suites run through harness/, not this config.
 // End-to-end files each load both cores themselves (a whole certification run, a crash loop,
 // the mutant runs), so they run one at a time after the unit tests: contention would turn
-// their timing windows into flakes.
+// their timing windows into flakes. The stress test measures a server's memory and event loop.
 const END_TO_END = [
   "tests/certify-reference-drivers.test.ts",
   "tests/crash/**/*.test.ts",
   "tests/mutants/**/*.test.ts",
+  "tests/stress/**/*.test.ts",
 ];
 
 export default defineConfig({

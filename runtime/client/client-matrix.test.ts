@@ -288,6 +288,9 @@ describe.each(CELLS)("client %s, transport %s, encoding %s", (kind, transport, e
       ["/api/a%2Fb/?x=1&y=%20z", "http://actor/api/a%2Fb/?x=1&y=%20z"],
       ["", "http://actor/"],
       ["trailing/", "http://actor/trailing/"],
+      // Both clients send what fetch() sends: a lone "?" dropped, dot segments resolved.
+      ["lone?", "http://actor/lone"],
+      ["a/%2e%2e/b", "http://actor/b"],
     ]) {
       const response = await handle.fetch(path);
       expect(response.status).toBe(200);

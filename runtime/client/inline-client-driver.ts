@@ -25,7 +25,7 @@ import type { ClientDriver } from "./client-driver.ts";
 import { toClientError } from "./errors.ts";
 import { openEventStream } from "./event-stream.ts";
 import { errorFromResponse, field, readResponse } from "./response-reader.ts";
-import { combineSignals, joinSubpath } from "./sockets.ts";
+import { asSentByFetch, combineSignals, joinSubpath } from "./sockets.ts";
 
 /** The part of a registry the inline client reads: the actor definitions by name. */
 export interface InlineRegistry {
@@ -161,7 +161,8 @@ export function createInlineClientDriver(
       const headers = new Headers(init.headers);
       for (const [name, value] of inlineHeaders(undefined, params)) headers.set(name, value);
       const withBody = init.body !== undefined && init.body !== null;
-      const request = new Request(`${ACTOR_ORIGIN}${joinSubpath("/raw/http", path)}`, {
+      const url = asSentByFetch(`${ACTOR_ORIGIN}${joinSubpath("/raw/http", path)}`);
+      const request = new Request(url, {
         ...init,
         headers,
         signal: combineSignals(init.signal ?? undefined, signal),
@@ -174,9 +175,8 @@ export function createInlineClientDriver(
       const actorId = await raceSignal(resolveInline(manager, registry, query), signal);
       const headers = inlineHeaders(undefined, params);
       if (protocols.length > 0) headers.set("sec-websocket-protocol", protocols.join(", "));
-      const request = new Request(`${ACTOR_ORIGIN}${joinSubpath("/raw/websocket", path)}`, {
-        headers,
-      });
+      const url = asSentByFetch(`${ACTOR_ORIGIN}${joinSubpath("/raw/websocket", path)}`);
+      const request = new Request(url, { headers });
       return raceSignal(openSocket(actorId, request), signal, closeLate);
     },
 

@@ -22,6 +22,16 @@ export function joinSubpath(prefix: string, path: string): string {
   return `${prefix}/${path.startsWith("/") ? path.slice(1) : path}`;
 }
 
+/**
+ * `url` as fetch() and `ws` put it on the wire: dot segments resolved, the fragment and a lone
+ * "?" (an empty query) dropped. The inline client sends raw paths through it, so both clients
+ * deliver the same subpath and query for the same input (ROUTE-6).
+ */
+export function asSentByFetch(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}${parsed.search}`;
+}
+
 /** One signal aborted when either is; `undefined` when neither is given. */
 export function combineSignals(
   a: AbortSignal | undefined,

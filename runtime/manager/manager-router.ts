@@ -24,7 +24,13 @@ import { encodeBody, errorResponse } from "../protocol/http-body.ts";
 import { MAX_MESSAGE_BYTES, MAX_RAW_HTTP_BODY_BYTES } from "../protocol/limits.ts";
 import type { Encoding } from "../protocol/messages.ts";
 import { parseConnParams, parseQuery } from "../protocol/query.ts";
-import { splitUrl, subpathAfter } from "../routing/raw-url.ts";
+import {
+  resolveSubpath,
+  splitTarget,
+  splitUrl,
+  subpathAfter,
+  withRawPath,
+} from "../routing/raw-url.ts";
 import type { UniversalWebSocket } from "../routing/universal-websocket.ts";
 import { passGate, setAuthData } from "./gate.ts";
 import { handleManagerWebSocket } from "./manager-websocket.ts";
@@ -38,10 +44,15 @@ export interface ManagerRouterOptions {
 
 /** The public router. Neither method rejects: errors become responses or closes. */
 export interface ManagerRouter {
-  /** Every HTTP route of docs/protocol.md, "Manager routes". */
-  fetch(request: Request): Promise<Response>;
-  /** An accepted socket on `/actors/connect/websocket` or `/actors/raw/websocket/*`. */
-  handleWebSocket(request: Request, socket: UniversalWebSocket): Promise<void>;
+  /**
+   * Every HTTP route of docs/protocol.md, "Manager routes". `target` is the request target as
+   * the server received it (`/actors/raw/http/a/%2e%2e/b?x`), when the server knows it: the
+   * route is then taken from it, and raw routes keep its dot segments, which `request.url`
+   * has lost to URL parsing (ROUTE-6).
+   */
+  fetch(request: Request, target?: string): Promise<Response>;
+  /** An accepted socket on `/actors/connect/websocket` or `/actors/raw/websocket/*`; `target` as for fetch. */
+  handleWebSocket(request: Request, socket: UniversalWebSocket, target?: string): Promise<void>;
 }
 
 function encodingOrUndefined(request: Request): Encoding | undefined {
@@ -55,6 +66,13 @@ function requiredHeader(request: Request, name: string): string {
     throw new ActorError("invalid_request", `the ${name} header is required`);
   }
   return value;
+}
+
+/** A request target's path and query string, as `splitTarget` gives them. */
+type RawTarget = { pathname: string; search: string };
+
+function noRoute(method: string, path: string): ActorError {
+  return new ActorError("invalid_request", `no route ${method} ${path}`, { status: 404 });
 }
 
 function encoded(value: unknown, encoding: Encoding): Response {
@@ -79,7 +97,7 @@ function structuredHeaders(request: Request, encoding: Encoding, authData: unkno
  */
 export function createManagerRouter(options: ManagerRouterOptions): ManagerRouter {
   const { registry, manager } = options;
-  const app = new Hono();
+  const app = new Hono<{ Bindings: { raw?: RawTarget } }>();
 
   /** Headers every structured route reads: protocol version, encoding, query, params. */
   const readStructured = (request: Request) => {
@@ -163,7 +181,11 @@ export function createManagerRouter(options: ManagerRouterOptions): ManagerRoute
     return callDriver("proxyRequest", () => manager.proxyRequest(actorId, forward));
   });
 
-  const rawHttp = async (request: Request): Promise<Response> => {
+  /** Raw HTTP; `raw` is the request target's path and query when the server gave them. */
+  const rawHttp = async (request: Request, raw?: RawTarget): Promise<Response> => {
+    const { pathname, search } = raw ?? splitUrl(request.url);
+    const sub = subpathAfter(pathname, "/actors/raw/http");
+    if (sub === undefined) throw noRoute(request.method, pathname);
     checkProtocolVersion(request.headers.get(HEADER_PROTOCOL_VERSION));
     const query = parseQuery(request.headers.get(HEADER_QUERY), { decodeInput: false });
     const params = parseConnParams(request.headers.get(HEADER_CONN_PARAMS));
@@ -173,19 +195,22 @@ export function createManagerRouter(options: ManagerRouterOptions): ManagerRoute
       : undefined;
     const gate = { query, route: "action" as const, request, body, params };
     const { actor, authData } = await passGate(registry, manager, gate);
-    const { pathname, search } = splitUrl(request.url);
-    const sub = subpathAfter(pathname, "/actors/raw/http")!;
     // The client's own headers go through, less every internal one (AUTH-5, RAWHTTP-1).
-    const forward = new Request(`http://actor/raw/http${sub}${search}`, {
+    const forward = new Request(`http://actor/raw/http${resolveSubpath(sub)}${search}`, {
       method: request.method,
-      headers: setAuthData(stripInternalHeaders(request.headers), authData),
+      headers: withRawPath(
+        setAuthData(stripInternalHeaders(request.headers), authData),
+        sub,
+        search,
+      ),
       body: body ?? null,
       signal: request.signal,
     });
     return callDriver("proxyRequest", () => manager.proxyRequest(actor.actorId, forward));
   };
-  app.all("/actors/raw/http", (c) => rawHttp(c.req.raw));
-  app.all("/actors/raw/http/*", (c) => rawHttp(c.req.raw));
+  // Reached only without a request target: with one, fetch() routes raw HTTP by it.
+  app.all("/actors/raw/http", (c) => rawHttp(c.req.raw, c.env?.raw));
+  app.all("/actors/raw/http/*", (c) => rawHttp(c.req.raw, c.env?.raw));
 
   const upgradeOnly = () => {
     throw new ActorError("invalid_request", "this route expects a WebSocket upgrade", {
@@ -197,11 +222,7 @@ export function createManagerRouter(options: ManagerRouterOptions): ManagerRoute
   app.all("/actors/raw/websocket/*", upgradeOnly);
 
   app.notFound((c) =>
-    errorResponse(
-      new ActorError("invalid_request", `no route ${c.req.method} ${c.req.path}`, { status: 404 }),
-      encodingOrUndefined(c.req.raw),
-      false,
-    ),
+    errorResponse(noRoute(c.req.method, c.req.path), encodingOrUndefined(c.req.raw), false),
   );
   app.onError((error, c) => {
     if (!(error instanceof ActorError)) console.error("manager router error", error);
@@ -209,17 +230,22 @@ export function createManagerRouter(options: ManagerRouterOptions): ManagerRoute
   });
 
   return {
-    async fetch(request) {
+    async fetch(request, target) {
+      const raw = target === undefined ? undefined : splitTarget(target);
       try {
-        return await app.fetch(request);
+        // The route comes from the path the client sent, before URL parsing resolved it.
+        if (raw !== undefined && subpathAfter(raw.pathname, "/actors/raw/http") !== undefined) {
+          return await rawHttp(request, raw);
+        }
+        return await app.fetch(request, { raw });
       } catch (error) {
         // Hono hands only Error instances to onError; a hook (onAuth) may throw anything.
-        console.error("manager router error", error);
+        if (!(error instanceof ActorError)) console.error("manager router error", error);
         return errorResponse(error, encodingOrUndefined(request), false);
       }
     },
-    handleWebSocket(request, socket) {
-      return handleManagerWebSocket({ registry, manager, request, socket });
+    handleWebSocket(request, socket, target) {
+      return handleManagerWebSocket({ registry, manager, request, socket, target });
     },
   };
 }

@@ -21,7 +21,13 @@ import {
   SUBPROTOCOL_ENCODING_PREFIX,
 } from "../protocol/subprotocols.ts";
 import { bufferSocket } from "../routing/buffered-socket.ts";
-import { splitUrl, subpathAfter } from "../routing/raw-url.ts";
+import {
+  resolveSubpath,
+  splitTarget,
+  splitUrl,
+  subpathAfter,
+  withRawPath,
+} from "../routing/raw-url.ts";
 import type { UniversalWebSocket } from "../routing/universal-websocket.ts";
 import { failWebSocketSetup } from "../routing/websocket-errors.ts";
 import { passGate, setAuthData } from "./gate.ts";
@@ -37,6 +43,8 @@ export interface ManagerWebSocketContext {
   request: Request;
   /** The accepted socket. */
   socket: UniversalWebSocket;
+  /** The request target as the server received it; routes and raw subpaths come from it. */
+  target?: string;
 }
 
 /**
@@ -76,7 +84,8 @@ export async function handleManagerWebSocket(ctx: ManagerWebSocketContext): Prom
   const encoding = sniffEncoding(protocols);
   try {
     checkProtocolVersion(request.headers.get(HEADER_PROTOCOL_VERSION));
-    const { pathname, search } = splitUrl(request.url);
+    const raw = ctx.target === undefined ? undefined : splitTarget(ctx.target);
+    const { pathname, search } = raw ?? splitUrl(request.url);
     const rawSub = subpathAfter(pathname, "/actors/raw/websocket");
     if (pathname !== "/actors/connect/websocket" && rawSub === undefined) {
       throw new ActorError("invalid_request", `no WebSocket route ${pathname}`, { status: 404 });
@@ -110,8 +119,8 @@ export async function handleManagerWebSocket(ctx: ManagerWebSocketContext): Prom
     if (parsed.extra.length > 0) headers.set(PROTOCOL_HEADER, parsed.extra.join(", "));
     else headers.delete(PROTOCOL_HEADER);
     if (parsed.encoding !== undefined) headers.set(HEADER_ENCODING, parsed.encoding);
-    const forward = new Request(`http://actor/raw/websocket${rawSub}${search}`, {
-      headers: setAuthData(headers, authData),
+    const forward = new Request(`http://actor/raw/websocket${resolveSubpath(rawSub)}${search}`, {
+      headers: withRawPath(setAuthData(headers, authData), rawSub, search),
     });
     await callDriver("proxyWebSocket", () => manager.proxyWebSocket(actor.actorId, forward, held));
   } catch (error) {

@@ -23,6 +23,11 @@ export const HEADER_CONN_TOKEN = "x-actor-conn-token";
 export const HEADER_AUTH_DATA = "x-actor-internal-auth-data";
 /** `1`: internal error messages are not masked (inline client to actor only; ERR-4). */
 export const HEADER_EXPOSE_ERRORS = "x-actor-internal-expose-errors";
+/**
+ * The raw route's subpath and query exactly as the client sent them (manager to actor only):
+ * URL parsing removes dot segments, so the URL alone cannot carry `/a/%2e%2e/b` (ROUTE-6).
+ */
+export const HEADER_RAW_PATH = "x-actor-internal-raw-path";
 /** Every header with this prefix is removed from public requests (AUTH-5). */
 export const INTERNAL_HEADER_PREFIX = "x-actor-internal-";
 

@@ -25,7 +25,7 @@ import type { Encoding } from "../protocol/messages.ts";
 import { parseConnParams } from "../protocol/query.ts";
 import { handleConnectWebSocket, handleRawWebSocket } from "./actor-websocket.ts";
 import { SseTransport } from "./connection-transports.ts";
-import { rawActorUrl, splitUrl, subpathAfter } from "./raw-url.ts";
+import { exactRawUrl, requestWithExactUrl, splitUrl, subpathAfter } from "./raw-url.ts";
 import type { UniversalWebSocket } from "./universal-websocket.ts";
 import { failWebSocketSetup } from "./websocket-errors.ts";
 
@@ -167,9 +167,9 @@ export function createActorRouter(options: ActorRouterOptions): ActorRouter {
 
   const rawHttp = async (request: Request, actorId: string): Promise<Response> => {
     const authData = decodeAuthData(request.headers.get(HEADER_AUTH_DATA));
-    const url = rawActorUrl(request.url, "/raw/http")!;
+    const url = exactRawUrl(request, "/raw/http");
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    const actorRequest = new Request(url, {
+    const actorRequest = requestWithExactUrl(url, {
       method: request.method,
       headers: stripInternalHeaders(request.headers),
       body: hasBody

@@ -16,7 +16,7 @@ import type { Encoding } from "../protocol/messages.ts";
 import { parseConnParams } from "../protocol/query.ts";
 import { bufferSocket } from "./buffered-socket.ts";
 import { WebSocketTransport } from "./connection-transports.ts";
-import { rawActorUrl } from "./raw-url.ts";
+import { exactRawUrl, requestWithExactUrl } from "./raw-url.ts";
 import type { UniversalWebSocket } from "./universal-websocket.ts";
 import { failConnection, failWebSocketSetup } from "./websocket-errors.ts";
 
@@ -119,9 +119,10 @@ export async function handleRawWebSocket(ctx: WebSocketRouteContext): Promise<vo
   try {
     if (encodingHeader !== null) encoding = parseEncoding(encodingHeader);
     const authData = decodeAuthData(request.headers.get(HEADER_AUTH_DATA));
-    const url = rawActorUrl(request.url, "/raw/websocket");
-    if (url === undefined) throw new TypeError(`not a raw WebSocket path: ${request.url}`);
-    const actorRequest = new Request(url, { headers: stripInternalHeaders(request.headers) });
+    const url = exactRawUrl(request, "/raw/websocket");
+    const actorRequest = requestWithExactUrl(url, {
+      headers: stripInternalHeaders(request.headers),
+    });
     const actor = await ctx.loadActor(ctx.actorId);
     await actor.handleWebSocket(held, actorRequest, authData);
   } catch (error) {

@@ -88,7 +88,9 @@ export async function serveManager(options: ServeManagerOptions): Promise<Served
   const hostname = options.hostname ?? "127.0.0.1";
   const router = createManagerRouter({ registry: options.registry, manager: options.manager });
   const server = createAdaptorServer({
-    fetch: (request: Request) => router.fetch(request),
+    // The request target as received: routes and raw subpaths come from it (ROUTE-6).
+    fetch: (request: Request, env?: { incoming?: { url?: string } }) =>
+      router.fetch(request, env?.incoming?.url),
     hostname,
   }) as Server;
   const wss = new WebSocketServer({
@@ -109,7 +111,7 @@ export async function serveManager(options: ServeManagerOptions): Promise<Served
     }
     socket.on("error", () => socket.destroy());
     wss.handleUpgrade(incoming, socket, head, (ws) => {
-      router.handleWebSocket(request, adaptNodeWebSocket(ws)).catch((error) => {
+      router.handleWebSocket(request, adaptNodeWebSocket(ws), incoming.url).catch((error) => {
         console.error("WebSocket handling failed", error);
         ws.terminate();
       });

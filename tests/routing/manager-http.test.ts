@@ -287,6 +287,12 @@ describe("manager router: raw HTTP", () => {
     ],
     ["/actors/raw/http/x?", "http://actor/x?"],
     ["/actors/raw/http/a%2fb%20/", "http://actor/a%2fb%20/"],
+    // Dot segments are the client's bytes too: never resolved, never a way out of the route.
+    ["/actors/raw/http/a/%2e%2e/b", "http://actor/a/%2e%2e/b"],
+    ["/actors/raw/http/a/../b?", "http://actor/a/../b?"],
+    ["/actors/raw/http/./%2E/c", "http://actor/./%2E/c"],
+    ["/actors/raw/http/%2e%2e/resolve", "http://actor/%2e%2e/resolve"],
+    ["/actors/raw/http/../../actors/resolve", "http://actor/../../actors/resolve"],
   ];
   for (const [path, expected] of paths) {
     test(`${path} reaches onFetch as ${expected} (ROUTE-6)`, async () => {

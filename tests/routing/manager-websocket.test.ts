@@ -1,7 +1,10 @@
 /**
  * The manager router's WebSocket routes through a real server on 127.0.0.1, with `ws` clients.
  */
+import { randomBytes } from "node:crypto";
+import http from "node:http";
 import { describe, expect, test } from "vitest";
+import { buildSubprotocols } from "../../runtime/protocol/subprotocols.ts";
 import { decodeCbor, encodeCbor } from "../../runtime/protocol/values.ts";
 import { closed, inbox, opened, openSocket, serveFixture } from "./served-fixture.ts";
 
@@ -139,6 +142,47 @@ describe("manager router: raw WebSocket", () => {
       auth: "raw-user",
     });
     expect(authCalls.at(-1)?.intents).toEqual(["action", "create", "get"]);
+  });
+
+  test("dot segments in the subpath reach onWebSocket exactly (RAWWS-3, ROUTE-6)", async () => {
+    const { endpoint } = await serveFixture();
+    const url = new URL(endpoint);
+    const protocols = buildSubprotocols({ encoding: "json", query: getOrCreate(["dots"]) });
+    // ws would resolve the dot segments itself; an upgrade by hand sends them as they are.
+    const greeting = await new Promise<string>((resolve, reject) => {
+      const req = http.request({
+        host: url.hostname,
+        port: url.port,
+        path: "/actors/raw/websocket/a/%2e%2e/b/../c?",
+        headers: {
+          connection: "Upgrade",
+          upgrade: "websocket",
+          "sec-websocket-version": "13",
+          "sec-websocket-key": randomBytes(16).toString("base64"),
+          "sec-websocket-protocol": protocols.join(", "),
+        },
+      });
+      req.on("upgrade", (_res, socket, head) => {
+        let data = head;
+        const read = () => {
+          // One unmasked text frame with a 7- or 16-bit length.
+          if (data.length < 2) return;
+          const short = data[1] & 0x7f;
+          const [start, length] = short === 126 ? [4, data.readUInt16BE(2)] : [2, short];
+          if (data.length < start + length) return;
+          socket.destroy();
+          resolve(data.subarray(start, start + length).toString("utf8"));
+        };
+        socket.on("data", (chunk: Buffer) => {
+          data = Buffer.concat([data, chunk]);
+          read();
+        });
+        read();
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(JSON.parse(greeting).url).toBe("http://actor/a/%2e%2e/b/../c?");
   });
 
   test("frames sent right after open arrive in order, text as text and binary as binary (RAWWS-2, ROUTE-5)", async () => {
