@@ -390,26 +390,55 @@ export const rawHttpRequestSuite = defineSuite("raw-http-request", (s) => {
     clause: "ROUTE-6",
     async run(t) {
       // fetch() drops a lone "?" before sending, so the request is written with node:http.
-      const query = JSON.stringify(getOrCreate("rawHttpRequest", t.uniqueKey("lone")));
-      const body = await new Promise<string>((resolve, reject) => {
-        const { hostname, port } = new URL(t.endpoint);
-        const path = "/actors/raw/http/q?";
-        const req = httpRequest(
-          { hostname, port, path, headers: { "x-actor-query": query } },
-          (res) => {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (chunk) => (text += chunk));
-            res.on("end", () => resolve(text));
-            res.on("error", reject);
-          },
-        );
-        req.on("error", reject);
-        req.end();
-      });
-      t.expect((JSON.parse(body) as RequestView).url, "the URL onFetch saw").toBe(
-        "http://actor/q?",
-      );
+      const view = await wireGet(t, "/actors/raw/http/q?", "lone");
+      t.expect(view.url, "the URL onFetch saw").toBe("http://actor/q?");
+    },
+  });
+
+  s.test({
+    id: "wire-dot-segments",
+    title: "dot segments in a raw path reach onFetch as sent, never resolved by any hop",
+    clause: "ROUTE-6",
+    async run(t) {
+      // fetch() resolves dot segments before sending; URL parsing on any hop would too, so the
+      // exact path reaches the actor only if every hop forwards the request as it came (ROUTE-4).
+      for (const [path, url] of [
+        ["/actors/raw/http/a/%2e%2e/b/../c?x=1", "http://actor/a/%2e%2e/b/../c?x=1"],
+        ["/actors/raw/http/%2E%2E/q", "http://actor/%2E%2E/q"],
+      ]) {
+        const view = await wireGet(t, path, "dots");
+        t.expect(view.url, `the URL onFetch saw for ${path}`).toBe(url);
+      }
     },
   });
 });
+
+/** A GET of `path` written byte for byte with node:http; resolves what onFetch saw. */
+function wireGet(t: TestContext, path: string, key: string): Promise<RequestView> {
+  const query = JSON.stringify(getOrCreate("rawHttpRequest", t.uniqueKey(key)));
+  return new Promise<RequestView>((resolve, reject) => {
+    const { hostname, port } = new URL(t.endpoint);
+    const req = httpRequest(
+      { hostname, port, path, headers: { "x-actor-query": query } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => {
+          try {
+            resolve(JSON.parse(text) as RequestView);
+          } catch (error) {
+            reject(
+              new Error(`${path} answered ${res.statusCode}: ${text.slice(0, 200)}`, {
+                cause: error,
+              }),
+            );
+          }
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
