@@ -1,9 +1,9 @@
 /**
  * Every HTTP route of the manager router, through a real server on 127.0.0.1, with plain fetch.
  */
-import { describe, expect, onTestFinished, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { decodeCbor, encodeCbor } from "../../runtime/protocol/values.ts";
-import { rawGet, serveFixture, structured } from "./served-fixture.ts";
+import { events, rawGet, serveFixture, structured } from "./served-fixture.ts";
 
 const getOrCreate = (key: string[], name = "guarded") => ({ getOrCreateForKey: { name, key } });
 
@@ -182,23 +182,6 @@ describe("manager router: actions", () => {
 });
 
 /** Reads `data:` payloads from an SSE response body. */
-function events(response: Response) {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  onTestFinished(() => reader.cancel().catch(() => {}));
-  let buffer = "";
-  return async (): Promise<string | undefined> => {
-    while (!buffer.includes("\n\n")) {
-      const { done, value } = await reader.read();
-      if (done) return undefined;
-      buffer += value;
-    }
-    const end = buffer.indexOf("\n\n");
-    const event = buffer.slice(0, end);
-    buffer = buffer.slice(end + 2);
-    return event.replace(/^data: /, "");
-  };
-}
-
 describe("manager router: SSE connections", () => {
   test("init first; a connection message answers on the stream; a wrong token is refused", async () => {
     const { endpoint, authCalls } = await serveFixture();

@@ -253,3 +253,24 @@ export function opened(socket: WebSocket): Promise<void> {
     socket.once("error", reject);
   });
 }
+
+/**
+ * Reads an SSE response event by event: each call resolves the next event's `data` text, or
+ * undefined once the stream ended. The reader is cancelled after the test.
+ */
+export function events(response: Response): () => Promise<string | undefined> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  onTestFinished(() => reader.cancel().catch(() => {}));
+  let buffer = "";
+  return async () => {
+    while (!buffer.includes("\n\n")) {
+      const { done, value } = await reader.read();
+      if (done) return undefined;
+      buffer += value;
+    }
+    const end = buffer.indexOf("\n\n");
+    const event = buffer.slice(0, end);
+    buffer = buffer.slice(end + 2);
+    return event.replace(/^data: /, "");
+  };
+}

@@ -5,7 +5,15 @@
  */
 import { describe, expect, test } from "vitest";
 import { MAX_SEND_BUFFER_BYTES } from "../../runtime/protocol/limits.ts";
-import { closed, inbox, opened, openSocket, serveFixture, structured } from "./served-fixture.ts";
+import {
+  closed,
+  events,
+  inbox,
+  opened,
+  openSocket,
+  serveFixture,
+  structured,
+} from "./served-fixture.ts";
 
 const getOrCreate = (key: string[]) => ({ getOrCreateForKey: { name: "guarded", key } });
 
@@ -37,20 +45,20 @@ describe("a connection whose client does not read is closed, not buffered withou
     socket.pause();
     await flood(endpoint, ["slow-ws"]);
     socket.resume();
-    let events = 0;
+    let received = 0;
     let last: { type: string; code?: string; metadata?: { limit: number } } | undefined;
     for (;;) {
       last = await messages.json();
       if (last?.type !== "event") break;
-      events++;
+      received++;
     }
     expect(last).toMatchObject({
       type: "error",
       code: "send_buffer_exceeded",
       metadata: { limit: MAX_SEND_BUFFER_BYTES },
     });
-    expect(events).toBeGreaterThan(0);
-    expect(events).toBeLessThan(FLOOD.count);
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(FLOOD.count);
     expect(await ended).toEqual({ code: 1013, reason: "send_buffer_exceeded" });
     // The actor sees the connection end (CONN-9).
     while (disconnects.count < 1) await disconnects.next();
@@ -61,18 +69,10 @@ describe("a connection whose client does not read is closed, not buffered withou
     const res = await fetch(`${endpoint}/actors/connect/sse`, {
       headers: structured(getOrCreate(["slow-sse"])),
     });
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
+    const read = events(res);
     const next = async (): Promise<any> => {
-      while (!buffer.includes("\n\n")) {
-        const { done, value } = await reader.read();
-        if (done) return undefined;
-        buffer += value;
-      }
-      const end = buffer.indexOf("\n\n");
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      return JSON.parse(event.replace(/^data: /, ""));
+      const data = await read();
+      return data === undefined ? undefined : JSON.parse(data);
     };
     const init = await next();
     const subscribe = await fetch(`${endpoint}/actors/connections/message`, {
@@ -88,15 +88,15 @@ describe("a connection whose client does not read is closed, not buffered withou
     expect(subscribe.status).toBe(200);
     // Nothing is read while the actor floods the connection.
     await flood(endpoint, ["slow-sse"]);
-    let events = 0;
+    let received = 0;
     let last: any;
     for (;;) {
       last = await next();
       if (last?.type !== "event") break;
-      events++;
+      received++;
     }
     expect(last).toMatchObject({ type: "error", code: "send_buffer_exceeded" });
-    expect(events).toBeLessThan(FLOOD.count);
+    expect(received).toBeLessThan(FLOOD.count);
     expect(await next()).toBeUndefined();
     while (disconnects.count < 1) await disconnects.next();
   });
