@@ -244,7 +244,7 @@ function registerConnectionMessageTests(s: SuiteBuilder): void {
   s.test({
     id: "sse-message-wrong-token-or-connection",
     title:
-      "connection messages with a wrong token or an unknown connection are refused, and the right token works",
+      "connection messages with a wrong token, an unknown connection or an unknown actor are refused, and the right token works",
     clause: "CONN-10",
     requires: ["sse"],
     async run(t) {
@@ -274,11 +274,13 @@ function registerConnectionMessageTests(s: SuiteBuilder): void {
           "conn_not_found",
           `${encoding}: unknown connection`,
         );
+        // An actor id that does not exist answers like an unknown connection: ids cannot be
+        // probed through connection messages (docs/protocol.md, "Manager routes").
         await expectError(
           t,
           await post({ actorId: "no-such-actor-id" }),
           404,
-          "actor_not_found",
+          "conn_not_found",
           `${encoding}: unknown actor`,
         );
         const ok = await post({});
