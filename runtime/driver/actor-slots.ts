@@ -129,12 +129,14 @@ export class ActorSlots {
   #onSleepStart(actorId: string, slot: Slot, slept: Promise<boolean>): void {
     slot.transition = (async () => {
       if (!(await slept)) return;
-      if (this.#slots.get(actorId) === slot) this.#slots.delete(actorId);
       try {
         await this.#o.actorDriver.onSleep?.(actorId);
       } catch (error) {
         console.error(`ActorDriver.onSleep(${actorId}) failed`, error);
       }
+      // Dropped only now: loads until here wait on `transition`, so no instance starts
+      // before the driver released what it held.
+      if (this.#slots.get(actorId) === slot) this.#slots.delete(actorId);
     })().finally(() => {
       slot.transition = undefined;
     });
