@@ -93,11 +93,22 @@ export class SleepController {
       return;
     }
     if (this.#timer !== undefined) return;
+    this.#armIdleTimer(performance.now(), this.#o.timeoutMs);
+  }
+
+  /**
+   * Sleeps once idle since `since` (performance.now(), ms) for the whole timeout. A timer may
+   * fire a little early by the wall clock (Node measures from the start of the event-loop
+   * turn), so the time left is checked and waited out: never before the timeout (SLEEP-1).
+   */
+  #armIdleTimer(since: number, delayMs: number): void {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      const left = this.#o.timeoutMs - (performance.now() - since);
+      if (left > 0 && this.#idle()) return this.#armIdleTimer(since, left);
       if (this.#idle() && !this.#o.unsaved()) this.#fire();
       else this.evaluate();
-    }, this.#o.timeoutMs);
+    }, delayMs);
     // An idle timer never keeps a process alive; stop() clears it anyway.
     (this.#timer as { unref?: () => void }).unref?.();
   }
