@@ -53,6 +53,7 @@ export class ActorSlots {
   readonly #o: ActorSlotsOptions;
   readonly #slots = new Map<string, Slot>();
   readonly #handles = new Map<string, ActorInstanceHost>();
+  #stopped = false;
 
   constructor(options: ActorSlotsOptions) {
     this.#o = options;
@@ -71,6 +72,8 @@ export class ActorSlots {
 
   /** Stops every loaded instance (host stop); sleeps in progress finish first. */
   async stopAll(): Promise<PromiseSettledResult<void>[]> {
+    // Requests held by a sleep in progress must not start a new instance after this.
+    this.#stopped = true;
     const slots = [...this.#slots.values()];
     this.#slots.clear();
     this.#handles.clear();
@@ -85,6 +88,9 @@ export class ActorSlots {
   /** The running instance of `actorId`, started if needed, after any sleep in progress. */
   async #awake(actorId: string): Promise<ActorInstanceHost> {
     for (;;) {
+      if (this.#stopped) {
+        throw new ActorError("internal_error", "the local actor host is stopped");
+      }
       const slot = this.#slots.get(actorId) ?? this.#startSlot(actorId);
       if (slot.transition) {
         await slot.transition;
@@ -136,7 +142,11 @@ export class ActorSlots {
       }
       // Dropped only now: loads until here wait on `transition`, so no instance starts
       // before the driver released what it held.
-      if (this.#slots.get(actorId) === slot) this.#slots.delete(actorId);
+      if (this.#slots.get(actorId) === slot) {
+        this.#slots.delete(actorId);
+        // Handles hold nothing of the instance; a sleeping actor keeps no memory here.
+        this.#handles.delete(actorId);
+      }
     })().finally(() => {
       slot.transition = undefined;
     });
