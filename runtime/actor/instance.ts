@@ -191,7 +191,10 @@ export class ActorInstance implements ActorInstanceHost {
       this.#store.startPeriodicSave();
       await this.#schedule.arm();
       this.#phase = "running";
-      this.#idle?.evaluate();
+      // After the request that woke the actor got in (a macrotask later): a c.sleep() from
+      // onStart or onWake must not put it back to sleep before that request is served.
+      const activate = setTimeout(() => this.#idle?.activate(), 0);
+      (activate as { unref?: () => void }).unref?.();
     } catch (error) {
       this.#phase = "stopped";
       await this.#store.close().catch(() => {});

@@ -51,10 +51,21 @@ export class SleepController {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #saving = false;
   #requested = false;
+  /** False until the instance serves requests (see activate). */
+  #active = false;
   #stopped = false;
 
   constructor(options: SleepControllerOptions) {
     this.#o = options;
+  }
+
+  /**
+   * Starts idle tracking once the instance serves requests. Until then nothing sleeps, so a
+   * `c.sleep()` from onStart or onWake waits for the request that woke the actor.
+   */
+  activate(): void {
+    this.#active = true;
+    this.evaluate();
   }
 
   /** Work started: the actor is not idle until the matching `end()`. */
@@ -78,7 +89,7 @@ export class SleepController {
 
   /** Re-checks idleness: arms the idle timer, writes unsaved changes, or sleeps when asked to. */
   evaluate(): void {
-    if (this.#stopped) return;
+    if (this.#stopped || !this.#active) return;
     if (this.#inFlight > 0 || this.#saving || this.#o.openCount() > 0) {
       this.#clearTimer();
       return;

@@ -54,7 +54,16 @@ function fixture(options: { hostSleep?: boolean; failWrites?: () => boolean } = 
     onStart: () => void events.push("awake-start"),
     actions: { nap: (c) => c.sleep() },
   });
-  const registry = setup({ use: { sleeper, throwing, awake } });
+  const restless = actor({
+    state: { served: 0 },
+    options: { sleepTimeout: 60_000 },
+    onStart: (c) => {
+      events.push("restless-start");
+      c.sleep();
+    },
+    actions: { serve: (c) => (c.state.served += 1) },
+  });
+  const registry = setup({ use: { sleeper, throwing, awake, restless } });
   const data = new Map<string, Uint8Array>();
   const actorDriver: ActorDriver = {
     readPersistedData: async (id) => {
@@ -73,8 +82,8 @@ function fixture(options: { hostSleep?: boolean; failWrites?: () => boolean } = 
       events.push(`driver released ${id}`);
     },
   };
-  for (const id of ["s", "t", "a"]) data.set(id, createInitialPersistedData(undefined));
-  const names: Record<string, string> = { s: "sleeper", t: "throwing", a: "awake" };
+  for (const id of ["s", "t", "a", "r"]) data.set(id, createInitialPersistedData(undefined));
+  const names: Record<string, string> = { s: "sleeper", t: "throwing", a: "awake", r: "restless" };
   const host = createLocalActorHost({
     registry,
     actorDriver,
@@ -180,6 +189,15 @@ describe("local actor host: sleep", () => {
     expect(a.events.filter((e) => e === "awake-start")).toHaveLength(1);
     expect(b.events).not.toContain("sleep");
     expect(b.events.filter((e) => e === "start")).toHaveLength(1);
+  });
+
+  test("c.sleep() in onStart never sleeps before the request that woke the actor is served", async () => {
+    const { events, call } = fixture();
+    for (let i = 1; i <= 3; i++) {
+      expect(await call("r", "serve")).toBe(i);
+      await until(() => events.filter((e) => e === "driver released r").length === i);
+    }
+    expect(events.filter((e) => e === "restless-start")).toHaveLength(3);
   });
 
   test("handle.stop() unloads at once; the next request starts a new instance", async () => {
