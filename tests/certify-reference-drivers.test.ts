@@ -50,9 +50,9 @@ describe("driver-cert run on the reference drivers", () => {
         // The sleep suite ran and passed in every cell (the issue's "Done when").
         const sleep = report.tests.filter((t) => t.id.startsWith("sleep/"));
         expect(sleep.length, "sleep cases planned").toBeGreaterThan(50);
-        expect(
-          sleep.filter((t) => t.status !== "pass").map((t) => `${t.id}: ${t.status}`),
-        ).toEqual(c.sleepUnsupported.map((id) => `${id}: unsupported`));
+        expect(sleep.filter((t) => t.status !== "pass").map((t) => `${t.id}: ${t.status}`)).toEqual(
+          c.sleepUnsupported.map((id) => `${id}: unsupported`),
+        );
         expect(child.status, child.stderr.slice(-2000)).toBe(0);
       } finally {
         await rm(out, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { SLEEP_TIMEOUT_MS, type SleepInfo, type SleepReport } from "../fixtures/
 import { defineSuite } from "../suite-api.ts";
 import type { TestContext } from "../test-context.ts";
 import { SocketInbox } from "./connectivity-wire.ts";
-import { clientOf, openConnection, pollUntil, show } from "./core-support.ts";
+import { clientOf, openConnection, pollUntil, restartDown, show } from "./core-support.ts";
 
 /** Tests whose path crosses a connection: every cell of the matrix. */
 const CONNECTION_AXES = ["client", "transport", "encoding"] as const;
@@ -76,8 +76,15 @@ async function twoTimeoutsPass(t: TestContext): Promise<void> {
 }
 
 /** Asks `handle` to sleep and waits for its `n`-th sleep report; returns that report. */
-async function sleepNow(t: TestContext, handle: any, key: string[], n: number, lingerMs = 0) {
-  await t.step(`requestSleep #${n}`, handle.requestSleep(lingerMs));
+async function sleepNow(
+  t: TestContext,
+  handle: any,
+  key: string[],
+  n: number,
+  lingerMs = 0,
+  alarmOnSleepMs = 0,
+) {
+  await t.step(`requestSleep #${n}`, handle.requestSleep(lingerMs, alarmOnSleepMs));
   return only(await reported(t, key, "sleep", n), "sleep")[n - 1]!;
 }
 
@@ -281,8 +288,9 @@ export const sleepSuite = defineSuite("sleep", (s) => {
     async run(t) {
       const key = t.uniqueKey("alarm");
       const handle = handleOf(t, "drowsy", key);
-      const before = (await t.step("scheduleAlarm", handle.scheduleAlarm(500))) as SleepInfo;
-      const slept = await sleepNow(t, handle, key, 1);
+      const before = (await t.step("getInfo", handle.getInfo())) as SleepInfo;
+      // onSleep schedules the alarm, so it comes due only once the actor went to sleep.
+      const slept = await sleepNow(t, handle, key, 1, 0, 200);
       const reports = await reported(t, key, "alarm");
       const alarm = only(reports, "alarm")[0]!;
       t.expect(slept.instance).toBe(before.instance);
@@ -297,17 +305,24 @@ export const sleepSuite = defineSuite("sleep", (s) => {
 
   s.test({
     id: "alarm-wakes-after-restart",
-    title: "an alarm set before sleep fires after a restart and wakes the actor (onWake runs)",
+    title:
+      "an alarm due while the driver was down fires after the restart and wakes the sleeping actor",
     clause: "SLEEP-4",
     requires: ["durable"],
     timeoutMs: 30_000,
     async run(t) {
       const key = t.uniqueKey("alarm-restart");
       const handle = handleOf(t, "drowsy", key);
-      await t.step("scheduleAlarm", handle.scheduleAlarm(1000));
-      await sleepNow(t, handle, key, 1);
-      await t.restart();
+      // Scheduled by onSleep 600 ms ahead; the driver is down from soon after the sleep until
+      // well past that, so the alarm comes due while it is down and must fire after the restart.
+      await sleepNow(t, handle, key, 1, 0, 600);
+      const { started } = await restartDown(t, 1500);
       const reports = await reported(t, key, "alarm", 1, 10_000);
+      const alarm = only(reports, "alarm")[0]!;
+      t.expect(
+        alarm.at,
+        "the alarm ran after the driver went down (it came due while it was down)",
+      ).toBeGreaterThanOrEqual(started);
       t.expect(only(reports, "wake").length, "onWake ran once, after the restart").toBe(1);
       const info = (await t.step("getInfo", handleOf(t, "drowsy", key).getInfo())) as SleepInfo;
       t.expect({ alarms: info.alarms, sleeps: info.sleeps, wakes: info.wakes }).toEqual({

@@ -15,7 +15,10 @@ export const mutant: MutantSpec = {
 const asleepIn = new WeakMap<object, Set<string>>();
 const asleepOf = (env: MutantEnv): Set<string> => {
   let set = asleepIn.get(env.ctx);
-  if (!set) asleepIn.set(env.ctx, (set = new Set()));
+  if (!set) {
+    set = new Set();
+    asleepIn.set(env.ctx, set);
+  }
   return set;
 };
 

@@ -26,7 +26,10 @@ export const mutant: MutantSpec = {
 const caches = new WeakMap<object, Map<string, Promise<ActorInstanceHost>>>();
 const cacheOf = (env: MutantEnv) => {
   let cache = caches.get(env.ctx);
-  if (!cache) caches.set(env.ctx, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    caches.set(env.ctx, cache);
+  }
   return cache;
 };
 
