@@ -191,10 +191,7 @@ export class ActorInstance implements ActorInstanceHost {
       this.#store.startPeriodicSave();
       await this.#schedule.arm();
       this.#phase = "running";
-      // After the request that woke the actor got in (a macrotask later): a c.sleep() from
-      // onStart or onWake must not put it back to sleep before that request is served.
-      const activate = setTimeout(() => this.#idle?.activate(), 0);
-      (activate as { unref?: () => void }).unref?.();
+      this.#idle?.activate();
     } catch (error) {
       this.#phase = "stopped";
       await this.#store.close().catch(() => {});

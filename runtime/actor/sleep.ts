@@ -65,7 +65,11 @@ export class SleepController {
    */
   activate(): void {
     this.#active = true;
-    this.evaluate();
+    if (!this.#requested) return this.evaluate();
+    // Asked during the start: look a macrotask later, once the request that woke the actor
+    // (already on its way, through microtasks) is in flight and keeps it awake.
+    const later = setTimeout(() => this.evaluate(), 0);
+    (later as { unref?: () => void }).unref?.();
   }
 
   /** Work started: the actor is not idle until the matching `end()`. */
