@@ -65,7 +65,10 @@ export class SleepController {
    */
   activate(): void {
     this.#active = true;
-    if (!this.#requested) return this.evaluate();
+    if (!this.#requested) {
+      this.evaluate();
+      return;
+    }
     // Asked during the start: look a macrotask later, once the request that woke the actor
     // (already on its way, through microtasks) is in flight and keeps it awake.
     const later = setTimeout(() => this.evaluate(), 0);
