@@ -49,7 +49,7 @@ describe("driver-cert run on the reference drivers", () => {
         expect(report.level.name).toBe(c.level);
         // The sleep suite ran and passed in every cell (the issue's "Done when").
         const sleep = report.tests.filter((t) => t.id.startsWith("sleep/"));
-        expect(sleep.length, "sleep cases planned").toBeGreaterThan(50);
+        expect(sleep.length, "sleep cases planned").toBeGreaterThan(40);
         expect(sleep.filter((t) => t.status !== "pass").map((t) => `${t.id}: ${t.status}`)).toEqual(
           c.sleepUnsupported.map((id) => `${id}: unsupported`),
         );

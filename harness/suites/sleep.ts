@@ -17,10 +17,12 @@ import { clientOf, openConnection, pollUntil, restartDown, show } from "./core-s
 
 /** Tests whose path crosses a connection: every cell of the matrix. */
 const CONNECTION_AXES = ["client", "transport", "encoding"] as const;
-/** Stateless requests: both clients, both encodings. */
-const STATELESS_AXES = ["client", "encoding"] as const;
-/** Raw handlers: the client decides the path; frames and bodies are the actor's own. */
-const RAW_AXES = ["client"] as const;
+/**
+ * Stateless requests and raw handlers: both clients. The encoding only carries values (the
+ * actions, values and state suites cover it); every encoding meets sleep through
+ * CONNECTION_AXES.
+ */
+const CLIENT_AXES = ["client"] as const;
 /** Bound on waiting for one report (ms): far above a sleep, far below the test's budget. */
 const REPORT_MS = 5000;
 
@@ -111,7 +113,7 @@ export const sleepSuite = defineSuite("sleep", (s) => {
     id: "sleeps-after-timeout-not-before",
     title: "an idle actor sleeps once idle for its sleepTimeout, not before, and wakes on a call",
     clause: "SLEEP-1",
-    axes: STATELESS_AXES,
+    axes: CLIENT_AXES,
     async run(t) {
       const key = t.uniqueKey("idle");
       const handle = handleOf(t, "sleepy", key);
@@ -133,7 +135,7 @@ export const sleepSuite = defineSuite("sleep", (s) => {
     id: "c-sleep-when-idle",
     title: "c.sleep() sleeps an idle actor at once, without waiting for its timeout",
     clause: "SLEEP-1",
-    axes: STATELESS_AXES,
+    axes: CLIENT_AXES,
     async run(t) {
       const key = t.uniqueKey("asked");
       const handle = handleOf(t, "drowsy", key);
@@ -177,7 +179,7 @@ export const sleepSuite = defineSuite("sleep", (s) => {
     id: "raw-websocket-keeps-awake",
     title: "an open raw WebSocket keeps an actor awake past its timeout; its close lets it sleep",
     clause: "SLEEP-2",
-    axes: RAW_AXES,
+    axes: CLIENT_AXES,
     async run(t) {
       const key = t.uniqueKey("held-by-raw");
       const raw = await openRaw(t, handleOf(t, "sleepy", key));
@@ -200,7 +202,7 @@ export const sleepSuite = defineSuite("sleep", (s) => {
     id: "requests-in-flight-keep-awake",
     title: "an action and a raw request in flight keep an actor awake past its timeout",
     clause: "SLEEP-2",
-    axes: STATELESS_AXES,
+    axes: CLIENT_AXES,
     async run(t) {
       const key = t.uniqueKey("held-by-request");
       const handle = handleOf(t, "sleepy", key);
@@ -260,7 +262,7 @@ export const sleepSuite = defineSuite("sleep", (s) => {
     id: "state-survives-sleep-raw",
     title: "state written by onFetch and by a raw WebSocket handler is there after a sleep",
     clause: "SLEEP-3",
-    axes: RAW_AXES,
+    axes: CLIENT_AXES,
     async run(t) {
       const key = t.uniqueKey("raw-state");
       const handle = handleOf(t, "drowsy", key);
@@ -284,7 +286,7 @@ export const sleepSuite = defineSuite("sleep", (s) => {
     id: "alarm-wakes-sleeping-actor",
     title: "a due alarm wakes a sleeping actor and runs its event on the new instance",
     clause: "SLEEP-4",
-    axes: STATELESS_AXES,
+    axes: CLIENT_AXES,
     async run(t) {
       const key = t.uniqueKey("alarm");
       const handle = handleOf(t, "drowsy", key);
@@ -337,7 +339,7 @@ export const sleepSuite = defineSuite("sleep", (s) => {
     id: "hooks-once-per-cycle",
     title: "onSleep and onWake run once per cycle over three cycles, onWake before serving",
     clause: "SLEEP-5",
-    axes: STATELESS_AXES,
+    axes: CLIENT_AXES,
     async run(t) {
       const key = t.uniqueKey("cycles");
       const handle = handleOf(t, "drowsy", key);
@@ -394,7 +396,7 @@ export const sleepSuite = defineSuite("sleep", (s) => {
     id: "vars-rebuilt-on-wake",
     title: "vars are rebuilt on wake: createVars runs again and what was kept in vars is gone",
     clause: "SLEEP-7",
-    axes: STATELESS_AXES,
+    axes: CLIENT_AXES,
     async run(t) {
       const key = t.uniqueKey("vars");
       const handle = handleOf(t, "drowsy", key);
