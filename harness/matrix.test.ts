@@ -62,6 +62,23 @@ describe("planRun", () => {
     });
   });
 
+  test("the optional sleep flag: absent runs the SLEEP tests, false makes them unsupported", () => {
+    const napping = defineSuite("nap", (s) => {
+      s.test({ id: "sleeps", title: "sleeps", clause: "SLEEP-1", run });
+    });
+    const absent = planRun([napping], { driverName: "old", capabilities: all });
+    expect(absent.cases[0]?.status, "absent means true (contract 1 modules)").toBe("run");
+    expect(absent.capabilities.sleep).toBe(true);
+    const declared = planRun([napping], {
+      driverName: "pinned",
+      capabilities: { ...all, sleep: false },
+    });
+    expect(declared.cases[0]).toMatchObject({
+      status: "unsupported",
+      reason: 'unsupported: sleep not declared by driver "pinned"',
+    });
+  });
+
   test("filters skip with the flag as the reason, and independent tests follow the filtered cell", () => {
     const plan = planRun([suite], {
       driverName: "x",

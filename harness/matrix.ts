@@ -4,7 +4,7 @@
  * reason). Nothing is dropped silently; `--list` prints this plan as is.
  */
 import type { CapabilityName, DriverCapabilities } from "../runtime/driver/index.ts";
-import { CAPABILITY_NAMES } from "../runtime/driver/index.ts";
+import { CAPABILITY_NAMES, resolveCapabilities } from "../runtime/driver/index.ts";
 import type { Encoding, Transport } from "../runtime/protocol/index.ts";
 import { UsageError } from "./errors.ts";
 import type { Axis, Cell, ClientType, SuiteDefinition, TestDefinition } from "./suite-api.ts";
@@ -127,7 +127,9 @@ function missingCapabilities(
  * Throws UsageError for an unknown suite name or an invalid grep; TypeError for two suites with
  * one name or an invalid test spec.
  */
-export function planRun(suites: readonly SuiteDefinition[], options: PlanOptions): Plan {
+export function planRun(suites: readonly SuiteDefinition[], plan: PlanOptions): Plan {
+  // Optional flags take their documented defaults (`sleep` absent is true).
+  const options = { ...plan, capabilities: resolveCapabilities(plan.capabilities) };
   const filters = options.filters ?? {};
   const names = suites.map((s) => s.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);

@@ -15,6 +15,7 @@ import type {
   DriverStartContext,
   ManagerDriver,
 } from "../runtime/driver/index.ts";
+import { resolveCapabilities } from "../runtime/driver/index.ts";
 import { withTimeout } from "./errors.ts";
 import type { FixtureRegistry } from "./fixtures/registry.ts";
 import type { PlannedCase } from "./matrix.ts";
@@ -40,7 +41,7 @@ export interface TestContext {
   readonly id: string;
   readonly cell: Cell;
   /** The driver's manifest, frozen. */
-  readonly capabilities: Readonly<DriverCapabilities>;
+  readonly capabilities: Readonly<Required<DriverCapabilities>>;
   /** The driver definition under test (not started by the context when setup is "none"). */
   readonly definition: DriverDefinition;
   /** The started driver. Its `stop()` may be called by the test; teardown then skips it. */
@@ -203,8 +204,9 @@ export class CaseContext implements TestContext {
     this.driverModule = options.driverModule;
   }
 
-  get capabilities(): Readonly<DriverCapabilities> {
-    return this.definition.capabilities;
+  /** The manifest, optional flags filled in with their defaults (`sleep` absent is true). */
+  get capabilities(): Readonly<Required<DriverCapabilities>> {
+    return resolveCapabilities(this.definition.capabilities);
   }
   get #setup() {
     return this.#options.planned.test.setup;

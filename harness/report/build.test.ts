@@ -40,7 +40,7 @@ describe("buildReport", () => {
     const report = reportWith(() => ({}));
     expect(report.level).toEqual({
       certified: true,
-      name: "certified (core + websocket + sse + schedule)",
+      name: "certified (core + websocket + sse + schedule + sleep)",
       reasons: [],
       warnings: [],
     });

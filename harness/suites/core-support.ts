@@ -4,6 +4,7 @@
  * rejections, and bounded polling for effects that have no event to wait on (alarms).
  */
 import type { Client } from "../../runtime/client/index.ts";
+import { HarnessError } from "../errors.ts";
 import type { FixtureRegistry } from "../fixtures/registry.ts";
 import type { Cell } from "../suite-api.ts";
 import type { TestContext } from "../test-context.ts";
@@ -153,3 +154,24 @@ export function oneTo(n: number): number[] {
 
 /** Bound for a step that waits on many calls at once (concurrency tests), in ms. */
 export const BULK_MS = 15_000;
+
+/**
+ * Restarts with the driver kept down at least `downMs` (ms), through `t.restart({ downMs })`.
+ * Throws a HarnessError (`harness_broken`, reported against the harness, not the driver) when
+ * the restart came back sooner: the harness did not keep the driver down, so the check cannot run.
+ */
+export async function restartDown(
+  t: TestContext,
+  downMs: number,
+): Promise<{ started: number; ended: number }> {
+  const started = Date.now();
+  await t.restart({ downMs });
+  const ended = Date.now();
+  if (ended - started < downMs) {
+    throw new HarnessError(
+      "harness_broken",
+      `t.restart({ downMs: ${downMs} }) returned after ${ended - started} ms: the harness did not keep the driver down, so "due while down" cannot be checked`,
+    );
+  }
+  return { started, ended };
+}

@@ -25,6 +25,7 @@ import { rawHttpRequestSuite } from "./raw-http-request.ts";
 import { rawWebSocketSuite } from "./raw-websocket.ts";
 import { restartSuite } from "./restart.ts";
 import { scheduleSuite } from "./schedule.ts";
+import { sleepSuite } from "./sleep.ts";
 import { stateSuite } from "./state.ts";
 import { valuesSuite } from "./values.ts";
 import { varsSuite } from "./vars.ts";
@@ -34,7 +35,7 @@ export const suites: readonly SuiteDefinition[] = [
   managerSuite,
   actionsSuite,
   valuesSuite,
-  // The actor's own life: state, vars, metadata, hooks, alarms, errors, restart.
+  // The actor's own life: state, vars, metadata, hooks, alarms, errors, restart, sleep.
   stateSuite,
   varsSuite,
   metadataSuite,
@@ -45,6 +46,7 @@ export const suites: readonly SuiteDefinition[] = [
   persistenceFaultsSuite,
   driverStartsSuite,
   crashSuite,
+  sleepSuite,
   // Stateful connections and events, over each transport.
   connectionsSuite,
   eventsSuite,

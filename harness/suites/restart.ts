@@ -5,12 +5,11 @@
  * driver was down fires once after it (clauses RESTART-1, PERSIST-3, PERSIST-4, SCHED-4).
  */
 
-import { HarnessError } from "../errors.ts";
 import type { TaskRun } from "../fixtures/core/scheduled.ts";
 import { VALUE_SAMPLE_NAMES } from "../fixtures/core/value-samples.ts";
 import { defineSuite } from "../suite-api.ts";
 import type { TestContext } from "../test-context.ts";
-import { clientOf, expectCode, pollUntil, show } from "./core-support.ts";
+import { clientOf, expectCode, pollUntil, restartDown, show } from "./core-support.ts";
 
 /** Restarts can take a while on slow disks; every test here gets this budget (ms). */
 const RESTART_TEST_MS = 30_000;
@@ -24,27 +23,6 @@ function witnessed(t: TestContext, key: string[], n: number, ms = 5000): Promise
     (runs) => runs.length >= n,
     ms,
   );
-}
-
-/**
- * Restarts with the driver kept down at least `downMs` (ms), through `t.restart({ downMs })`.
- * Throws a HarnessError (`harness_broken`, reported against the harness, not the driver) when
- * the restart came back sooner: the harness did not keep the driver down, so the check cannot run.
- */
-async function restartDown(
-  t: TestContext,
-  downMs: number,
-): Promise<{ started: number; ended: number }> {
-  const started = Date.now();
-  await t.restart({ downMs });
-  const ended = Date.now();
-  if (ended - started < downMs) {
-    throw new HarnessError(
-      "harness_broken",
-      `t.restart({ downMs: ${downMs} }) returned after ${ended - started} ms: the harness did not keep the driver down, so "due while down" cannot be checked`,
-    );
-  }
-  return { started, ended };
 }
 
 export const restartSuite = defineSuite("restart", (s) => {

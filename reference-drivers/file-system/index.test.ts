@@ -121,6 +121,7 @@ describe("module (DRV-1, DRV-3)", () => {
       sse: true,
       schedule: true,
       durable: true,
+      sleep: true,
     });
     expect(fileSystemDriver.start).toBe(startFileSystemDriver);
   });

@@ -122,6 +122,6 @@ export async function startFileSystemDriver(
 export default defineDriver({
   name: "file-system",
   contractVersion: 1,
-  capabilities: { websocket: true, sse: true, schedule: true, durable: true },
+  capabilities: { websocket: true, sse: true, schedule: true, durable: true, sleep: true },
   start: startFileSystemDriver,
 });

@@ -70,6 +70,6 @@ export async function startMemoryDriver(ctx: DriverStartContext): Promise<Driver
 export default defineDriver({
   name: "memory",
   contractVersion: 1,
-  capabilities: { websocket: true, sse: true, schedule: true, durable: false },
+  capabilities: { websocket: true, sse: true, schedule: true, durable: false, sleep: true },
   start: startMemoryDriver,
 });

@@ -60,6 +60,7 @@ describe("memory driver: manager", () => {
       sse: true,
       schedule: true,
       durable: false,
+      sleep: true,
     });
   });
 

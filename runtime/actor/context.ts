@@ -75,6 +75,13 @@ export interface ActorContext<S = any, CP = any, CS = any, V = any, AD = any> {
    * Rejects `driver_error` when the driver's write fails.
    */
   saveState(options?: SaveStateOptions): Promise<void>;
+  /**
+   * Asks the runtime to put this actor to sleep as soon as it is idle, without waiting for
+   * `sleepTimeout` (SLEEP-1). Nothing is closed: an open connection or raw WebSocket, or work
+   * in flight (the calling action included), delays the sleep until it ends. Ignored with
+   * `noSleep`, and on a driver that keeps actors loaded.
+   */
+  sleep(): void;
   readonly log: ActorLogger;
 }
 
@@ -102,6 +109,7 @@ export interface ContextHost {
   broadcast(name: string, args: unknown[]): void;
   client(): unknown;
   saveState(options?: SaveStateOptions): Promise<void>;
+  sleep(): void;
 }
 
 /** The ActorContext implementation: a thin view over the instance. @internal */
@@ -145,6 +153,9 @@ export class ActorContextImpl implements ActorContext {
   }
   saveState(options?: SaveStateOptions): Promise<void> {
     return this.host.saveState(options);
+  }
+  sleep(): void {
+    this.host.sleep();
   }
 }
 

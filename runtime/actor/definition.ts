@@ -20,6 +20,19 @@ export interface ActorOptions {
   onConnectTimeout?: number;
   /** Longest delay before a state change made outside an action is written. Default 1000. */
   stateSaveInterval?: number;
+  /**
+   * How long an actor stays idle before it sleeps (SLEEP-1): no open connection, no raw
+   * WebSocket, no action, raw request or scheduled event in flight, and no pending save.
+   * Default 30000. See docs/runtime.md, "Sleep and wake".
+   */
+  sleepTimeout?: number;
+  /** Bound on an async `onSleep` or `onWake`; past it the hook is abandoned and logged. Default 5000. */
+  sleepHookTimeout?: number;
+  /**
+   * True keeps the actor loaded while its driver runs: it never sleeps on idleness, and
+   * `c.sleep()` is ignored. Default false.
+   */
+  noSleep?: boolean;
 }
 
 /** The defaults of ActorOptions. */
@@ -29,6 +42,9 @@ export const DEFAULT_ACTOR_OPTIONS: Readonly<Required<ActorOptions>> = Object.fr
   createConnStateTimeout: 5_000,
   onConnectTimeout: 5_000,
   stateSaveInterval: 1_000,
+  sleepTimeout: 30_000,
+  sleepHookTimeout: 5_000,
+  noSleep: false,
 });
 
 /** Why onAuth is asked: the operations the caller's request may perform. */
@@ -107,6 +123,18 @@ export interface ActorConfig<S, CP, CS, V, I, AD, A extends AnyActionsRecord> {
   onCreate?: (c: ActorContext<S, CP, CS, V, AD>, options: { input: I }) => void | Promise<void>;
   /** Runs on every instance start, before any action (LIFE-2). */
   onStart?: (c: ActorContext<S, CP, CS, V, AD>) => void | Promise<void>;
+  /**
+   * Runs once when the actor goes to sleep, before its state is saved and its instance dropped
+   * (SLEEP-5): state it changes is saved. Nothing is open then (the actor is idle). Errors and a
+   * run past `sleepHookTimeout` are logged; the sleep goes on.
+   */
+  onSleep?: (c: ActorContext<S, CP, CS, V, AD>) => void | Promise<void>;
+  /**
+   * Runs once on the first instance after a sleep, after `onStart` and before any request is
+   * served (SLEEP-5), also when the wake follows a driver restart. Errors and a run past
+   * `sleepHookTimeout` are logged; the actor still wakes.
+   */
+  onWake?: (c: ActorContext<S, CP, CS, V, AD>) => void | Promise<void>;
   /** Runs after an action or hook changed state, with the new state; errors are logged (PERSIST-6). */
   onStateChange?: (c: ActorContext<S, CP, CS, V, AD>, newState: S) => void | Promise<void>;
   /**
@@ -200,6 +228,8 @@ const configSchema = z.strictObject({
   }),
   onCreate: optionalFn("c, { input })"),
   onStart: optionalFn("c)"),
+  onSleep: optionalFn("c)"),
+  onWake: optionalFn("c)"),
   onStateChange: optionalFn("c, newState)"),
   onAuth: optionalFn("{ request, intents, params }) => authData"),
   onBeforeConnect: optionalFn("c, { params, request })"),
@@ -214,6 +244,9 @@ const configSchema = z.strictObject({
       createConnStateTimeout: ms.optional(),
       onConnectTimeout: ms.optional(),
       stateSaveInterval: ms.optional(),
+      sleepTimeout: ms.optional(),
+      sleepHookTimeout: ms.optional(),
+      noSleep: z.boolean({ message: "must be a boolean" }).optional(),
     })
     .optional(),
 });

@@ -31,6 +31,7 @@ import type {
 import type { PersistedEvent } from "./persistence.ts";
 import { runFetch, runWebSocket } from "./raw-handlers.ts";
 import { ActorSchedule } from "./schedule.ts";
+import { ActorAsleepError, runBoundedHook, SleepController, saveForSleep } from "./sleep.ts";
 import { computeVars, readPersistedActor, startFailure } from "./start-sequence.ts";
 import { StateStore } from "./state-store.ts";
 
@@ -47,10 +48,21 @@ export interface ActorInstanceOptions {
   createClient: () => unknown;
   /** Where the instance logs; defaults to warnings and errors on stderr. */
   log?: LogFunction;
+  /**
+   * Given by a host that can unload actors: the instance may then sleep (SLEEP-1). When it
+   * begins to sleep it calls `onSleepStart` once with a promise of the outcome: true once the
+   * sleep save resolved (the host drops the instance and tells the driver), false when the save
+   * failed and the instance stays awake. Without it the instance never sleeps.
+   */
+  sleep?: { onSleepStart(slept: Promise<boolean>): void };
 }
 
-/** Where an instance is in its life; actions and connections are served only while `running`. */
-type Phase = "starting" | "running" | "stopping" | "stopped";
+/**
+ * Where an instance is in its life; actions and connections are served only while `running`.
+ * `sleeping` and `asleep` refuse new work with ActorAsleepError, which the host retries on the
+ * next instance (SLEEP-6).
+ */
+type Phase = "starting" | "running" | "sleeping" | "asleep" | "stopping" | "stopped";
 
 /**
  * Starts an actor instance:
@@ -58,8 +70,9 @@ type Phase = "starting" | "running" | "stopping" | "stopped";
  * 2. first start only: `createState(c, { input })` or a deep clone of `state`, written at once,
  *    then `onCreate(c, { input })` (LIFE-1, MGR-6);
  * 3. every start: vars (a deep clone of `vars`, or `createVars(c, driverContext)` within
- *    `createVarsTimeout`), `onStart(c)` (LIFE-2), state written if the hooks changed it, the
- *    alarm armed for the earliest scheduled event.
+ *    `createVarsTimeout`), `onStart(c)` (LIFE-2), then `onWake(c)` when the last instance went
+ *    to sleep (SLEEP-5), state written if the hooks changed it, the alarm armed for the earliest
+ *    scheduled event.
  * A driver read that throws is `driver_error`. Any other failure rejects `actor_start_failed`
  * carrying the original message, with the original error as `cause`; nothing is left running.
  */
@@ -90,6 +103,10 @@ export class ActorInstance implements ActorInstanceHost {
   #vars: { value: unknown } | undefined;
   #client: { value: unknown } | undefined;
   #stopping: Promise<void> | undefined;
+  /** The sleep in progress: resolves true once asleep, false when it was abandoned. */
+  #sleeping: Promise<boolean> | undefined;
+  /** Idle tracking; undefined when the host cannot unload or the actor declares `noSleep`. */
+  readonly #idle: SleepController | undefined;
   readonly #rawSockets = new Set<UniversalWebSocket>();
 
   constructor(options: ActorInstanceOptions) {
@@ -106,8 +123,21 @@ export class ActorInstance implements ActorInstanceHost {
       context: () => this.#ctx,
       label: this.label,
       onError: (message, error, data) => this.#report(message, error, data),
-      afterHook: () => this.#checkpointQuietly(),
+      afterHook: async () => {
+        await this.#checkpointQuietly();
+        // A connection may just have closed (onDisconnect is a hook): the actor may be idle.
+        this.#idle?.evaluate();
+      },
     });
+    if (options.sleep && !this.#config.options.noSleep) {
+      this.#idle = new SleepController({
+        timeoutMs: this.#config.options.sleepTimeout,
+        openCount: () => this.#conns.map.size + this.#rawSockets.size,
+        unsaved: () => this.#store.dirty,
+        save: () => this.#store.flush(),
+        sleep: () => this.#beginSleep(),
+      });
+    }
     this.#host = this.#contextHost();
     this.#ctx = new ActorContextImpl(this.#host);
   }
@@ -156,15 +186,25 @@ export class ActorInstance implements ActorInstanceHost {
         this.actorId,
       );
       await this.#config.onStart?.(this.#ctx);
+      if (data.asleep) await this.#wake();
       await this.#store.settle();
       this.#store.startPeriodicSave();
       await this.#schedule.arm();
       this.#phase = "running";
+      this.#idle?.activate();
     } catch (error) {
       this.#phase = "stopped";
       await this.#store.close().catch(() => {});
       throw startFailure(error, this.actorId);
     }
+  }
+
+  /** The first start after a sleep: onWake once, and the blob no longer marked asleep (SLEEP-5). */
+  async #wake(): Promise<void> {
+    const { onWake } = this.#config;
+    await runBoundedHook("onWake", onWake && (() => onWake(this.#ctx)), this.#sleepHookOptions);
+    delete this.#store.data.asleep;
+    this.#store.markDirty();
   }
 
   /** First start: initial state, written before onCreate so onCreate runs once (LIFE-1). */
@@ -187,31 +227,41 @@ export class ActorInstance implements ActorInstanceHost {
 
   // ---- ActorInstanceHost -------------------------------------------------------------------
 
-  async runStatelessAction(
+  runStatelessAction(
     name: string,
     args: unknown[],
     connect: Omit<ConnectRequest, "transport">,
   ): Promise<unknown> {
-    this.#assertRunning();
-    // An unknown action fails before any connection hook runs (ACT-3).
-    lookupAction(this.#config.actions, name, this.label);
-    const conn = await this.#conns.open(
-      { ...connect, transport: statelessTransport },
-      this.#initMessage,
-    );
-    try {
-      return await this.#executeAction(name, args, conn);
-    } finally {
-      await this.#conns.close(conn.id);
-    }
+    return this.#track(async () => {
+      // An unknown action fails before any connection hook runs (ACT-3).
+      lookupAction(this.#config.actions, name, this.label);
+      const conn = await this.#conns.open(
+        { ...connect, transport: statelessTransport },
+        this.#initMessage,
+      );
+      try {
+        return await this.#executeAction(name, args, conn);
+      } finally {
+        await this.#conns.close(conn.id);
+      }
+    });
   }
 
-  async connect(request: ConnectRequest): Promise<HostConnection> {
-    this.#assertRunning();
-    return this.#conns.open(request, this.#initMessage);
+  connect(request: ConnectRequest): Promise<HostConnection> {
+    return this.#track(() => this.#conns.open(request, this.#initMessage));
   }
 
   async handleMessage(connectionId: string, message: ToServerMessage): Promise<void> {
+    // An open connection keeps the actor awake; tracking also covers an action that outlives it.
+    this.#idle?.begin();
+    try {
+      await this.#handleMessage(connectionId, message);
+    } finally {
+      this.#idle?.end();
+    }
+  }
+
+  async #handleMessage(connectionId: string, message: ToServerMessage): Promise<void> {
     const conn = this.#conns.require(connectionId);
     // Messages wait for onConnect, so actions see its effects; FIFO keeps arrival order.
     await conn.ready;
@@ -241,38 +291,46 @@ export class ActorInstance implements ActorInstanceHost {
     return this.#conns.authorize(connectionId, token);
   }
 
-  async handleFetch(request: Request, authData: unknown): Promise<Response> {
-    this.#assertRunning();
-    try {
-      return await runFetch(this.#config, this.#ctx, this.label, request, authData);
-    } finally {
-      await this.#checkpointQuietly();
-    }
+  handleFetch(request: Request, authData: unknown): Promise<Response> {
+    return this.#track(async () => {
+      try {
+        return await runFetch(this.#config, this.#ctx, this.label, request, authData);
+      } finally {
+        await this.#checkpointQuietly();
+      }
+    });
   }
 
-  async handleWebSocket(
-    socket: UniversalWebSocket,
-    request: Request,
-    authData: unknown,
-  ): Promise<void> {
-    this.#assertRunning();
-    try {
-      await runWebSocket(
-        this.#config,
-        this.#ctx,
-        this.label,
-        { socket, request, authData },
-        this.#rawSockets,
-      );
-    } finally {
-      await this.#checkpointQuietly();
-    }
+  handleWebSocket(socket: UniversalWebSocket, request: Request, authData: unknown): Promise<void> {
+    return this.#track(async () => {
+      // Held in #rawSockets until it closes; the close may leave the actor idle (SLEEP-2).
+      socket.addEventListener("close", () => queueMicrotask(() => this.#idle?.evaluate()));
+      try {
+        await runWebSocket(
+          this.#config,
+          this.#ctx,
+          this.label,
+          { socket, request, authData },
+          this.#rawSockets,
+        );
+      } finally {
+        await this.#checkpointQuietly();
+      }
+    });
   }
 
   async onAlarm(): Promise<void> {
+    // Asleep or sleeping: the host wakes the next instance for it (SLEEP-4).
+    if (this.#phase === "sleeping" || this.#phase === "asleep")
+      throw new ActorAsleepError(this.label);
     // An alarm that races stop() is harmless: the schedule was saved and is re-armed at start.
     if (this.#phase !== "running") return;
-    await this.#schedule.onAlarm();
+    this.#idle?.begin();
+    try {
+      await this.#schedule.onAlarm();
+    } finally {
+      this.#idle?.end();
+    }
   }
 
   /**
@@ -285,7 +343,10 @@ export class ActorInstance implements ActorInstanceHost {
   }
 
   async #stop(): Promise<void> {
-    if (this.#phase === "stopped") return;
+    // A sleep in progress finishes first; an actor that went to sleep has nothing left to stop.
+    if (this.#sleeping) await this.#sleeping;
+    if (this.#phase === "stopped" || this.#phase === "asleep") return;
+    this.#idle?.stop();
     this.#phase = "stopping";
     try {
       await this.#conns.closeAll("actor stopping");
@@ -302,6 +363,52 @@ export class ActorInstance implements ActorInstanceHost {
     } finally {
       this.#phase = "stopped";
     }
+  }
+
+  // ---- sleep ---------------------------------------------------------------------------------
+
+  /**
+   * Idle and due: refuse new work from now on (the host holds it for the next instance), run
+   * onSleep and the sleep save, then report the outcome to the host (SLEEP-1, SLEEP-3, SLEEP-6).
+   */
+  #beginSleep(): void {
+    if (this.#phase !== "running" || !this.#options.sleep) return;
+    this.#phase = "sleeping";
+    const { onSleep } = this.#config;
+    this.#sleeping = saveForSleep({
+      store: this.#store,
+      onSleep: onSleep && (() => onSleep(this.#ctx)),
+      ...this.#sleepHookOptions,
+    }).then((slept) => {
+      this.#phase = slept ? "asleep" : "running";
+      if (!slept) this.#idle?.resume();
+      this.#sleeping = undefined;
+      return slept;
+    });
+    this.#options.sleep.onSleepStart(this.#sleeping);
+  }
+
+  get #sleepHookOptions() {
+    return {
+      hookTimeoutMs: this.#config.options.sleepHookTimeout,
+      label: this.label,
+      report: (message: string, error: unknown) => this.#report(message, error),
+    };
+  }
+
+  /**
+   * Runs `work` as a request of this instance: refused with ActorAsleepError once the instance
+   * sleeps (nothing ran, so the host may hand it to the next instance), and counted as activity
+   * while it runs, so the actor is not idle (SLEEP-2).
+   */
+  #track<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      this.#assertRunning();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#idle?.begin();
+    return work().finally(() => this.#idle?.end());
   }
 
   // ---- actions -------------------------------------------------------------------------------
@@ -384,6 +491,8 @@ export class ActorInstance implements ActorInstanceHost {
 
   #assertRunning(): void {
     if (this.#phase === "running") return;
+    if (this.#phase === "sleeping" || this.#phase === "asleep")
+      throw new ActorAsleepError(this.label);
     throw new ActorError("internal_error", `actor ${this.label} is ${this.#phase}`);
   }
 
@@ -456,6 +565,7 @@ export class ActorInstance implements ActorInstanceHost {
         return this.#client.value;
       },
       saveState: (options) => this.#store.save(options?.immediate === true),
+      sleep: () => this.#idle?.request(),
     };
   }
 }

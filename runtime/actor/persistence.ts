@@ -2,7 +2,8 @@
  * The persisted blob of one actor: what `ActorDriver.writePersistedData` stores and
  * `readPersistedData` returns. One CBOR item (RFC 8949, encoded by runtime/protocol):
  *
- *   { version: 1, input, initialized, state, schedule: [{ id, timestamp, action, args }] }
+ *   { version: 1, input, initialized, state, schedule: [{ id, timestamp, action, args }],
+ *     asleep? }
  *
  * Connections are not persisted: each one rides a live transport (a socket or a stream) that
  * does not survive the instance, and clients reconnect and get a new connection. Vars are not
@@ -37,6 +38,11 @@ export interface PersistedActor {
   state: unknown;
   /** Scheduled events sorted by timestamp; events with equal timestamps keep insertion order. */
   schedule: PersistedEvent[];
+  /**
+   * True when the instance that wrote it went to sleep: the next start is a wake and runs
+   * `onWake` (SLEEP-5), then clears it. Absent in blobs written before sleep existed.
+   */
+  asleep?: boolean;
 }
 
 const persistedSchema = z.object({
@@ -52,6 +58,7 @@ const persistedSchema = z.object({
       args: z.array(z.unknown()),
     }),
   ),
+  asleep: z.boolean().optional(),
 });
 
 /**

@@ -197,8 +197,14 @@ export function createInlineClientDriver(
       return openEventStream({
         url: `${ACTOR_ORIGIN}/connect/sse`,
         headers,
-        fetch: (url, init) =>
-          send(actorId, new Request(url, { headers: init.headers, signal: init.signal })),
+        fetch: (url, init) => {
+          const request = new Request(url, { headers: init.headers, signal: init.signal });
+          // A Request follows `init.signal` only through a weak reference: held by nothing
+          // else, it can be collected and closing the stream would never reach the actor
+          // (its connection would stay open). The listener keeps it alive while it matters.
+          init.signal?.addEventListener("abort", () => request.signal, { once: true });
+          return send(actorId, request);
+        },
         encoding,
         handlers,
         signal,

@@ -31,4 +31,12 @@ export interface ActorDriver {
    * Optional driver-specific value handed to `createVars(c, driverContext)` (VARS-3).
    */
   getContext?(actorId: string): unknown;
+  /**
+   * Optional: `actorId` went to sleep. Its last write has resolved and its instance is dropped;
+   * release what you hold for it (a lease, a cache entry, a handle). Keep its data and its
+   * alarm: a due alarm must still wake it through `fireAlarm` (SLEEP-4), and its next
+   * instance reads what it wrote (SLEEP-3). The runtime starts no instance of this actor until
+   * the promise settles; a rejection is logged.
+   */
+  onSleep?(actorId: string): Promise<void> | void;
 }

@@ -1,16 +1,16 @@
 /**
  * createLocalActorHost(): the in-process implementation of LocalActorHost. One actor router
- * serves every hosted actor; instances start on first use and stay until `stop()`.
+ * serves every hosted actor; instances start on first use and stay until they sleep or `stop()`.
  */
 import type { AnyActorDefinition } from "../actor/definition.ts";
 import { ActorError } from "../actor/errors.ts";
-import type { ActorInstanceHost } from "../actor/host-interface.ts";
 import { startActorInstance } from "../actor/instance.ts";
 import { createInlineClient } from "../client/inline-client.ts";
 import { createActorRouter } from "../routing/actor-router.ts";
 import { offeredSubprotocols, selectSubprotocol } from "../routing/select-subprotocol.ts";
 import { createSocketPair } from "../routing/socket-pair.ts";
 import type { UniversalWebSocket } from "../routing/universal-websocket.ts";
+import { ActorSlots } from "./actor-slots.ts";
 import type { LocalActorHost, LocalActorHostOptions } from "./local-actor-host.ts";
 
 function stoppedError(): ActorError {
@@ -22,7 +22,11 @@ function stoppedError(): ActorError {
  *
  * - `loadActor(actorId)` starts an instance once: concurrent loads share one start; a failed
  *   start rejects every waiter with its error and is forgotten, so a later load retries
- *   (LIFE-3). An unknown id, or a name the registry lacks, rejects `actor_not_found`.
+ *   (LIFE-3). An unknown id, or a name the registry lacks, rejects `actor_not_found`. It
+ *   resolves a handle that always reaches the actor's current instance (actor-slots.ts).
+ * - Sleep (unless `sleep: false`): an idle actor's instance saves and is dropped, then
+ *   `ActorDriver.onSleep(actorId)` is awaited; the next request, connection or alarm starts a
+ *   new instance, and requests that arrive meanwhile wait for it (SLEEP-1..SLEEP-8).
  * - `sendRequest` / `proxyRequest` hand the request to the actor router (ROUTE-1, ROUTE-4);
  *   response bodies stream (ROUTE-2).
  * - `openWebSocket` creates an in-process socket pair, gives one end to the actor router and
@@ -38,10 +42,9 @@ function stoppedError(): ActorError {
  */
 export function createLocalActorHost(options: LocalActorHostOptions): LocalActorHost {
   const { registry, actorDriver } = options;
-  const instances = new Map<string, Promise<ActorInstanceHost>>();
   let stopped = false;
 
-  const start = async (actorId: string): Promise<ActorInstanceHost> => {
+  const start: ConstructorParameters<typeof ActorSlots>[0]["start"] = async (actorId, sleep) => {
     const metadata = await options.getActorMetadata(actorId);
     if (metadata === undefined) {
       throw new ActorError("actor_not_found", `no actor has id ${JSON.stringify(actorId)}`);
@@ -61,21 +64,13 @@ export function createLocalActorHost(options: LocalActorHostOptions): LocalActor
       region: metadata.region ?? "",
       actorDriver,
       createClient: () => createInlineClient(options.managerDriver(), registry),
+      sleep,
     });
   };
 
-  const loadActor = (actorId: string): Promise<ActorInstanceHost> => {
-    if (stopped) return Promise.reject(stoppedError());
-    const existing = instances.get(actorId);
-    if (existing) return existing;
-    const starting = start(actorId);
-    instances.set(actorId, starting);
-    starting.catch(() => {
-      // Forget the failed start so the next caller retries (LIFE-3); waiters already got the error.
-      if (instances.get(actorId) === starting) instances.delete(actorId);
-    });
-    return starting;
-  };
+  const slots = new ActorSlots({ actorDriver, sleep: options.sleep !== false, start });
+  const loadActor: LocalActorHost["loadActor"] = (actorId) =>
+    stopped ? Promise.reject(stoppedError()) : slots.load(actorId);
 
   const runningActor = (actorId: string) => (stopped ? undefined : instances.get(actorId));
   const router = createActorRouter({ loadActor, runningActor });
@@ -104,11 +99,7 @@ export function createLocalActorHost(options: LocalActorHostOptions): LocalActor
     async stop() {
       if (stopped) return;
       stopped = true;
-      const running = [...instances.values()];
-      instances.clear();
-      const results = await Promise.allSettled(
-        running.map(async (starting) => (await starting).stop()),
-      );
+      const results = await slots.stopAll();
       for (const result of results) {
         // A start that failed has nothing to stop; a failing stop is worth a log line.
         if (result.status === "rejected" && !(result.reason instanceof ActorError)) {

@@ -24,10 +24,36 @@ export interface DriverCapabilities {
   schedule: boolean;
   /** State, keys, ids and alarms survive `restart()`; requires the `restart` hook. */
   durable: boolean;
+  /**
+   * Idle actors sleep and wake (the SLEEP clauses): their instances are unloaded and started
+   * again on the next request or alarm. Optional; absent means true, since every driver built
+   * on `createLocalActorHost` gets sleep. A driver that cannot unload actors declares `false`,
+   * and the sleep tests are then unsupported.
+   */
+  sleep?: boolean;
 }
 
-export const CAPABILITY_NAMES = ["websocket", "sse", "schedule", "durable"] as const;
+export const CAPABILITY_NAMES = ["websocket", "sse", "schedule", "durable", "sleep"] as const;
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
+
+/** Capabilities an absent flag grants (contract version 1 modules written before the flag). */
+const CAPABILITY_DEFAULTS: Readonly<Partial<Record<CapabilityName, boolean>>> = Object.freeze({
+  sleep: true,
+});
+
+/**
+ * The manifest with every optional flag filled in with its default (`sleep` absent is true):
+ * what the harness plans a run with.
+ */
+export function resolveCapabilities(
+  capabilities: DriverCapabilities,
+): Readonly<Required<DriverCapabilities>> {
+  const resolved = { ...capabilities } as Record<CapabilityName, boolean>;
+  for (const name of CAPABILITY_NAMES) {
+    if (resolved[name] === undefined) resolved[name] = CAPABILITY_DEFAULTS[name] ?? false;
+  }
+  return Object.freeze(resolved);
+}
 
 /** Helpers the runtime hands to `start(ctx)`; a driver may use them or bring its own. */
 export interface DriverRuntimeHelpers {
@@ -94,6 +120,7 @@ export const driverDefinitionSchema = z.object({
       sse: z.boolean(),
       schedule: z.boolean(),
       durable: z.boolean(),
+      sleep: z.boolean().optional(),
     })
     .strict(),
   start: z.custom<DriverDefinition["start"]>((v) => typeof v === "function", {

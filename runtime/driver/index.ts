@@ -39,6 +39,7 @@ export {
   type DriverStartContext,
   defineDriver,
   driverDefinitionSchema,
+  resolveCapabilities,
 } from "./define-driver.ts";
 export type { LocalActorHost, LocalActorHostOptions } from "./local-actor-host.ts";
 export type {

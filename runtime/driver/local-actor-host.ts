@@ -18,6 +18,11 @@ export interface LocalActorHostOptions {
   getActorMetadata(actorId: string): Promise<ActorOutput | undefined>;
   /** The manager driver built around this host; used for `c.client()` (lazy: built after). */
   managerDriver(): ManagerDriver;
+  /**
+   * False keeps every actor loaded until `stop()`: idle actors never sleep and `c.sleep()` is
+   * ignored. For a driver whose manifest declares `sleep: false`. Default true (SLEEP-1).
+   */
+  sleep?: boolean;
 }
 
 /**
@@ -35,9 +40,18 @@ export interface LocalActorHost {
   proxyRequest(actorId: string, request: Request): Promise<Response>;
   /** ManagerDriver.proxyWebSocket: the client's socket goes straight to the actor router (ROUTE-5). */
   proxyWebSocket(actorId: string, request: Request, socket: UniversalWebSocket): Promise<void>;
-  /** Returns the started instance, starting it on first use. Rejects `actor_not_found`. */
+  /**
+   * Resolves a handle on the actor once an instance runs, starting (or waking) one if none is
+   * loaded. The handle follows the actor across sleep and wake: its requests always reach the
+   * current instance. Its `stop()` unloads the actor now, whatever it is doing (connections
+   * and raw WebSockets closed, state saved); the next request starts a new instance: for a
+   * driver that must give an actor up. Rejects `actor_not_found`.
+   */
   loadActor(actorId: string): Promise<ActorInstanceHost>;
-  /** Called by the driver when an alarm set through ActorDriver.setAlarm comes due. */
+  /**
+   * Called by the driver when an alarm set through ActorDriver.setAlarm comes due; wakes a
+   * sleeping actor to run it (SLEEP-4).
+   */
   fireAlarm(actorId: string): Promise<void>;
   /** Stops every instance (final save, connections closed) and rejects later calls. */
   stop(): Promise<void>;

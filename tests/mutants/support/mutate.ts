@@ -2,7 +2,8 @@
  * Mutant drivers: a reference driver (memory or file-system) started unchanged except for one
  * wrapper that breaks one rule of docs/CONTRACT.md. The wrapper can replace the ActorDriver the
  * base hands to the runtime's local actor host (storage, alarms), the host's actor metadata,
- * the started ManagerDriver (lookup and routing), or the started instance (stop, restart).
+ * the host as the base sees it (alarms it fires), the started ManagerDriver (lookup and
+ * routing), or the started instance (stop, restart).
  * Actor-to-actor calls (`c.client()`) go through the mutated manager too.
  */
 
@@ -20,6 +21,7 @@ import {
   type DriverStartContext,
   defineDriver,
   type LocalActorHost,
+  type LocalActorHostOptions,
   type ManagerDriver,
 } from "../../../runtime/driver/index.ts";
 
@@ -51,6 +53,8 @@ export interface MutantEnv {
   readonly ctx: DriverStartContext;
   /** The host the base built in this start (set once the base called createLocalActorHost). */
   readonly host?: LocalActorHost;
+  /** What the base passed to createLocalActorHost, wrappers applied (set with `host`). */
+  readonly hostOptions?: LocalActorHostOptions;
 }
 
 /** The wrappers a mutant may install; each is called once per start (restart included). */
@@ -63,6 +67,8 @@ export interface Mutation {
     env: MutantEnv,
   ): (actorId: string) => Promise<ActorOutput | undefined>;
   manager?(inner: ManagerDriver, env: MutantEnv): ManagerDriver;
+  /** The local actor host as the base driver sees it (alarms it fires, routing it asks for). */
+  host?(inner: LocalActorHost, env: MutantEnv): LocalActorHost;
   instance?(inner: DriverInstance, env: MutantEnv): DriverInstance;
 }
 
@@ -92,21 +98,26 @@ export function mutantDriver(
     contractVersion: 1,
     capabilities: { ...baseCapabilities, ...capabilities },
     async start(ctx) {
-      const env: { ctx: DriverStartContext; host?: LocalActorHost; manager?: ManagerDriver } = {
-        ctx,
-      };
+      const env: {
+        ctx: DriverStartContext;
+        host?: LocalActorHost;
+        hostOptions?: LocalActorHostOptions;
+        manager?: ManagerDriver;
+      } = { ctx };
       const runtime: DriverRuntimeHelpers = {
         createInitialPersistedData: (input) => ctx.runtime.createInitialPersistedData(input),
         createLocalActorHost: (options) => {
-          const host = ctx.runtime.createLocalActorHost({
+          const hostOptions: LocalActorHostOptions = {
             ...options,
             actorDriver: mutation.actorDriver?.(options.actorDriver, env) ?? options.actorDriver,
             getActorMetadata:
               mutation.metadata?.(options.getActorMetadata, env) ?? options.getActorMetadata,
             managerDriver: () => env.manager ?? options.managerDriver(),
-          });
+          };
+          const host = ctx.runtime.createLocalActorHost(hostOptions);
           env.host = host;
-          return host;
+          env.hostOptions = hostOptions;
+          return mutation.host?.(host, env) ?? host;
         },
       };
       const wrap = (instance: DriverInstance): DriverInstance => {
