@@ -70,6 +70,17 @@ export class ActorSlots {
     return handle;
   }
 
+  /**
+   * A handle on `actorId` if an instance is loaded (started or starting), else `undefined`: never
+   * starts or wakes one. Connection messages use it, so probing an id starts nothing (CONN-10).
+   */
+  running(actorId: string): Promise<ActorInstanceHost> | undefined {
+    const slot = this.#slots.get(actorId);
+    // An instance going to sleep holds no connection: nothing there to reach.
+    if (this.#stopped || !slot || slot.transition) return undefined;
+    return this.load(actorId);
+  }
+
   /** Stops every loaded instance (host stop); sleeps in progress finish first. */
   async stopAll(): Promise<PromiseSettledResult<void>[]> {
     // Requests held by a sleep in progress must not start a new instance after this.

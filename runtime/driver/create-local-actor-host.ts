@@ -72,7 +72,7 @@ export function createLocalActorHost(options: LocalActorHostOptions): LocalActor
   const loadActor: LocalActorHost["loadActor"] = (actorId) =>
     stopped ? Promise.reject(stoppedError()) : slots.load(actorId);
 
-  const runningActor = (actorId: string) => (stopped ? undefined : instances.get(actorId));
+  const runningActor = (actorId: string) => (stopped ? undefined : slots.running(actorId));
   const router = createActorRouter({ loadActor, runningActor });
 
   const live = <T>(run: () => Promise<T>): Promise<T> =>
