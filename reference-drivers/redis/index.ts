@@ -119,14 +119,21 @@ export async function startRedisDriver(
   const vias: Forwarder[] = [];
 
   const distributed: DistributedTestHooks = {
-    listNodes: async () => nodes.list(),
+    failoverBoundMs: forwarder.failoverBoundMs,
+    listNodes: async () => {
+      await nodes.settled();
+      return nodes.list();
+    },
     ownerOf: async (actorId) => {
       const token = await directory.leaseOf(actorId);
       return token === undefined ? undefined : token.slice(0, token.lastIndexOf("|"));
     },
     killNode: (nodeId) => nodes.kill(nodeId),
     pauseNode: (nodeId, ms) => nodes.pause(nodeId, ms),
-    startNode: () => nodes.launchDedicated(),
+    startNode: async () => {
+      await nodes.settled();
+      return nodes.launchDedicated();
+    },
     stopNode: (nodeId) => nodes.stop(nodeId),
     managerVia(nodeId) {
       const entry = { nodeId, address: nodes.address(nodeId), pid: 0 };

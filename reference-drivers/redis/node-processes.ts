@@ -121,7 +121,10 @@ class SharedNodes {
     this.#registryModule = registryModule;
   }
 
-  /** The first `count` shared processes, launched as needed; the caller must `release()` once. */
+  /**
+   * The first `count` shared processes, launched as needed (each may still be starting: await
+   * its `ready`); the caller must `release()` once.
+   */
   async acquire(count: number): Promise<NodeProcess[]> {
     this.#users += 1;
     clearTimeout(this.#idleTimer);
@@ -130,9 +133,7 @@ class SharedNodes {
       for (let i = 0; i < count; i++) {
         if (!this.#nodes[i]?.alive) this.#nodes[i] = new NodeProcess(this.#registryModule, bundle);
       }
-      const nodes = this.#nodes.slice(0, count);
-      await Promise.all(nodes.map((n) => n.ready));
-      return nodes;
+      return this.#nodes.slice(0, count);
     } catch (error) {
       this.release();
       throw error;
@@ -170,6 +171,7 @@ export class NodeProcesses {
   readonly #shared: SharedNodes;
   readonly #members: Member[] = [];
   #usesShared = false;
+  #joining: Promise<void> = Promise.resolve();
   #next = 1;
 
   constructor(registryModule: string, run: Omit<NodeRunConfig, "nodeId">) {
@@ -201,11 +203,27 @@ export class NodeProcesses {
     return this.#describe(member);
   }
 
-  /** Joins this start to `count` shared processes (the start's first nodes). */
+  /**
+   * Joins this start to `count` shared processes (the start's first nodes). Resolves once the
+   * first one serves the start; the others join meanwhile (a cold process takes a while to
+   * launch), and `settled()` resolves when all did. A node that fails to join is not used.
+   */
   async joinShared(count: number): Promise<void> {
     const nodes = await this.#shared.acquire(count);
     this.#usesShared = true;
-    await Promise.all(nodes.map((node) => this.#join(node, false)));
+    const joins = nodes.map(async (node) => {
+      await node.ready;
+      return this.#join(node, false);
+    });
+    this.#joining = Promise.allSettled(joins).then(() => {});
+    await Promise.any(joins).catch((error: AggregateError) => {
+      throw error.errors[0];
+    });
+  }
+
+  /** Resolves once every node asked for has joined or failed to. */
+  settled(): Promise<void> {
+    return this.#joining;
   }
 
   /** Launches a process for this start alone and joins it (the `startNode` hook). */
@@ -299,6 +317,7 @@ export class NodeProcesses {
 
   /** Stops every node of this start at once; resolves when none serves it any more. */
   async stopAll(): Promise<void> {
+    await this.#joining;
     await Promise.all(this.#members.map((m) => this.stop(m.nodeId)));
     if (this.#usesShared) {
       this.#usesShared = false;

@@ -9,6 +9,7 @@ import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { ActorError } from "../../runtime/driver/index.ts";
 
 /** The message start fails with when no Redis can be found. */
 export const NO_REDIS_MESSAGE =
@@ -107,11 +108,12 @@ export async function startRedisServer(dir: string): Promise<RedisHandle> {
 
 /**
  * The Redis to use: `REDIS_URL` when set, else our own redis-server in `dir` when `redis-server`
- * is on the PATH. Throws an Error with NO_REDIS_MESSAGE otherwise.
+ * is on the PATH. Throws an ActorError (`driver_error`) with NO_REDIS_MESSAGE otherwise.
  */
 export async function findRedis(dir: string): Promise<RedisHandle> {
   const url = process.env.REDIS_URL;
   if (url) return { url, stop: async () => {} };
-  if (!hasRedisServer()) throw new Error(NO_REDIS_MESSAGE);
+  // An ActorError, so `driver-cert run` prints this one line without a stack.
+  if (!hasRedisServer()) throw new ActorError("driver_error", NO_REDIS_MESSAGE);
   return startRedisServer(dir);
 }

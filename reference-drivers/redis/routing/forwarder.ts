@@ -88,6 +88,24 @@ class OnceBody {
   constructor(body: ReadableStream<Uint8Array> | null) {
     this.#reader = body?.getReader();
   }
+  /** The body as a Web stream for an in-process attempt; undefined when there is none. */
+  webStream(): ReadableStream<Uint8Array> | undefined {
+    const reader = this.#reader;
+    if (!reader) return undefined;
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          this.started = true;
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
   stream(): AsyncIterable<Uint8Array> | undefined {
     const reader = this.#reader;
     if (!reader) return undefined;
@@ -220,7 +238,15 @@ export class Forwarder {
       `${request.method} ${new URL(request.url).pathname}`,
       async (node) => {
         if (node.address === "") {
-          const answer = await this.#local!.request(actorId, request);
+          // The body stays with this call's OnceBody, so a later attempt can still send it.
+          const local = new Request(request.url, {
+            method: request.method,
+            headers: request.headers,
+            body: body.webStream() ?? null,
+            signal: request.signal,
+            duplex: "half",
+          } as RequestInit);
+          const answer = await this.#local!.request(actorId, local);
           return answer instanceof Response ? { done: answer } : answer;
         }
         const headers: string[] = [URL_HEADER, request.url];
