@@ -23,7 +23,7 @@ const NODE_ENTRY = fileURLToPath(new URL("./node/main.ts", import.meta.url));
 /** The tsx loader, by absolute URL, so nodes start from any working directory. */
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 /** How long a node may take to launch or join, in ms. */
-export const NODE_START_TIMEOUT_MS = 20_000;
+export const NODE_START_TIMEOUT_MS = 60_000;
 /** How long a graceful leave may take before SIGKILL, in ms. */
 export const NODE_STOP_TIMEOUT_MS = 4_000;
 /** How long an idle process waits for another start before it exits, in ms. */
