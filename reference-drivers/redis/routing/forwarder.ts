@@ -128,6 +128,7 @@ function responseFrom(
   headers: Record<string, string | string[] | undefined>,
   body: Readable,
   method: string,
+  ending: () => boolean,
 ): Response {
   const out = new Headers();
   for (const [name, value] of Object.entries(headers)) {
@@ -136,7 +137,7 @@ function responseFrom(
   }
   const empty = method === "HEAD" || status === 204 || status === 205 || status === 304;
   if (empty) body.resume();
-  const stream = empty ? null : webStreamOf(body);
+  const stream = empty ? null : webStreamOf(body, ending);
   return new Response(stream, { status, headers: out });
 }
 
@@ -288,6 +289,7 @@ export class Forwarder {
               response.headers,
               response.body,
               request.method,
+              () => this.#closed,
             ),
           };
         } catch (error) {

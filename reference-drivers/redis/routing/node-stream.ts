@@ -6,13 +6,27 @@
  */
 import type { Readable } from "node:stream";
 
-/** Wraps `readable`; chunks arrive as Uint8Array, in order, and the stream ends when it ends. */
-export function webStreamOf(readable: Readable): ReadableStream<Uint8Array> {
+/**
+ * Wraps `readable`; chunks arrive as Uint8Array, in order, and the stream ends when it ends. A
+ * read that fails while `ending()` says the source is being shut down on purpose ends the
+ * stream instead of erroring it.
+ */
+export function webStreamOf(
+  readable: Readable,
+  ending: () => boolean = () => false,
+): ReadableStream<Uint8Array> {
   const chunks = readable[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const { done, value } = await chunks.next();
+        let next: IteratorResult<Buffer | string>;
+        try {
+          next = await chunks.next();
+        } catch (error) {
+          if (!ending()) throw error;
+          next = { done: true, value: undefined };
+        }
+        const { done, value } = next;
         if (done) controller.close();
         else
           controller.enqueue(
