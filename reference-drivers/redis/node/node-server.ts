@@ -24,6 +24,7 @@ import {
   MOVED_HEADER,
   type Moved,
   NOT_SERVING,
+  PROTOCOLS_HEADER,
   URL_HEADER,
 } from "../routing/forwarder.ts";
 import { webStreamOf } from "../routing/node-stream.ts";
@@ -31,6 +32,7 @@ import { holdSocket, nodePeer } from "../routing/ws-bridge.ts";
 import type { ActorSlots } from "./actor-slots.ts";
 
 const HOP_BY_HOP = new Set([
+  PROTOCOLS_HEADER,
   "host",
   "connection",
   "keep-alive",
@@ -218,7 +220,8 @@ export async function startNodeServer(
     socket.once("close", track(route.namespace, socket));
     const open = async () => {
       const request = requestFrom(req);
-      const offered = req.headers["sec-websocket-protocol"];
+      const exact = req.headers[PROTOCOLS_HEADER];
+      const offered = typeof exact === "string" ? exact : req.headers["sec-websocket-protocol"];
       const headers = new Headers(request.headers);
       if (offered) headers.set("sec-websocket-protocol", offered);
       const withProtocols = new Request(request, { headers });

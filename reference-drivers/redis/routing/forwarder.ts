@@ -19,10 +19,31 @@ import {
 } from "../../../runtime/driver/index.ts";
 import { type Coordinator, type NodeRecord, tokenNode } from "../coordinator/coordinator.ts";
 import { webStreamOf } from "./node-stream.ts";
-import { holdSocket, nodePeer, PEER_LOST_CODE, universalPeer } from "./ws-bridge.ts";
+import {
+  type FramePeer,
+  holdSocket,
+  nodePeer,
+  PEER_LOST_CODE,
+  universalPeer,
+} from "./ws-bridge.ts";
 
 /** Header carrying the original request URL to the owner node (never decoded on the way). */
 export const URL_HEADER = "x-driver-cert-redis-url";
+/**
+ * Headers of one HTTP hop, which the hop to the owner sets for itself (the body is re-framed
+ * there, so a `transfer-encoding` of the first hop would be a lie on the second).
+ */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "expect",
+]);
+
+/** Header carrying the upgrade request's `sec-websocket-protocol` exactly as the client sent it. */
+export const PROTOCOLS_HEADER = "x-driver-cert-redis-protocols";
 /** Header of a 409 answer: the lease token of the node that owns the actor. */
 export const MOVED_HEADER = "x-driver-cert-redis-owner";
 /** Code of a node's 503 answer when it does not serve the request's namespace (now). */
@@ -46,7 +67,7 @@ export interface LocalOwner {
 
 /** Where a socket to an actor ended up: another node, or this node's own host. */
 type Link =
-  | { node: NodeWebSocket; local?: undefined }
+  | { node: FramePeer; protocol: string; local?: undefined }
   | { local: UniversalWebSocket; node?: undefined };
 
 type Attempt<T> = { done: T } | Moved | { unreachable: unknown };
@@ -251,7 +272,9 @@ export class Forwarder {
           return answer instanceof Response ? { done: answer } : answer;
         }
         const headers: string[] = [URL_HEADER, request.url];
-        for (const [name, value] of request.headers) headers.push(name, value);
+        for (const [name, value] of request.headers) {
+          if (!HOP_BY_HOP.has(name)) headers.push(name, value);
+        }
         try {
           const response = await undiciRequest(`${node.address}${this.#path(actorId, "http")}`, {
             method: request.method as "GET",
@@ -315,6 +338,9 @@ export class Forwarder {
           .map((p) => p.trim())
           .filter(Boolean);
         const headers: Record<string, string> = { [URL_HEADER]: request.url };
+        // The offered list exactly as written (ws re-joins it without spaces).
+        const protocols = request.headers.get("sec-websocket-protocol");
+        if (protocols !== null) headers[PROTOCOLS_HEADER] = protocols;
         for (const [name, value] of request.headers) {
           if (
             !name.startsWith("sec-websocket-") &&
@@ -329,10 +355,12 @@ export class Forwarder {
         return new Promise<Attempt<Link>>((resolve) => {
           const ws = new NodeWebSocket(url, offered, { headers, perMessageDeflate: false });
           ws.binaryType = "nodebuffer";
+          // Listening from the start: the first frame may arrive with the handshake answer.
+          const peer = nodePeer(ws);
           ws.once("open", () => {
             this.#sockets.add(ws);
             ws.once("close", () => this.#sockets.delete(ws));
-            resolve({ done: { node: ws } });
+            resolve({ done: { node: peer, protocol: ws.protocol } });
           });
           ws.once("unexpected-response", (_req, res) => {
             const moved = res.headers[MOVED_HEADER];
@@ -354,8 +382,8 @@ export class Forwarder {
   async openWebSocket(actorId: string, request: Request): Promise<UniversalWebSocket> {
     const link = await this.#connect(actorId, request);
     if (link.local) return link.local;
-    const [client, server] = createSocketPair({ protocol: link.node!.protocol });
-    holdSocket(server).attach(nodePeer(link.node!));
+    const [client, server] = createSocketPair({ protocol: link.protocol });
+    holdSocket(server).attach(link.node);
     return client;
   }
 
@@ -377,7 +405,7 @@ export class Forwarder {
       throw error;
     }
     // The actor's socket on another node, or (this node owns it) the local host's pair end.
-    held.attach(link.node ? nodePeer(link.node) : universalPeer(link.local!));
+    held.attach(link.node ?? universalPeer(link.local));
   }
 
   /** Closes every connection to other nodes. */

@@ -83,19 +83,37 @@ export interface FramePeer {
   ): void;
 }
 
-/** A `ws` socket to another node as a bridge side. */
+/**
+ * A `ws` socket to another node as a bridge side. Call it as soon as the socket exists: frames
+ * and the close that arrive before `listen` (a first frame can come in the same packet as the
+ * handshake answer) are kept and delivered to `listen` first, in order.
+ */
 export function nodePeer(node: NodeWebSocket): FramePeer {
+  type Early = { data: string | ArrayBuffer } | { code: number; reason: string };
+  const early: Early[] = [];
+  let onMessage = (data: string | ArrayBuffer) => {
+    early.push({ data });
+  };
+  let onClose = (code: number, reason: string) => {
+    early.push({ code, reason });
+  };
+  node.on("message", (data: RawData, isBinary: boolean) => {
+    onMessage(isBinary ? rawToArrayBuffer(data) : data.toString());
+  });
+  node.on("close", (code: number, reason: Buffer) => onClose(code, reason.toString()));
+  node.on("error", () => {
+    // A reset connection ends in "close" with 1006, handled by onClose.
+  });
   return {
     send: (data) => sendTo(node, data),
     close: (code, reason) => closeNode(node, code, reason),
-    listen(onMessage, onClose) {
-      node.on("message", (data: RawData, isBinary: boolean) => {
-        onMessage(isBinary ? rawToArrayBuffer(data) : data.toString());
-      });
-      node.on("close", (code: number, reason: Buffer) => onClose(code, reason.toString()));
-      node.on("error", () => {
-        // A reset connection ends in "close" with 1006, handled by onClose.
-      });
+    listen(message, close) {
+      onMessage = message;
+      onClose = close;
+      for (const item of early.splice(0)) {
+        if ("data" in item) message(item.data);
+        else close(item.code, item.reason);
+      }
     },
   };
 }
