@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { reportSchema } from "../harness/report/model.ts";
 import { type RedisHandle, startRedisServer } from "../reference-drivers/redis/redis-server.ts";
@@ -82,7 +82,8 @@ describe("driver-cert run reference-drivers/redis", () => {
       {
         ...process.env,
         REDIS_URL: "",
-        PATH: dirname(process.execPath),
+        // An empty directory: no redis-server to find (node itself is run by absolute path).
+        PATH: await mkdtemp(join(dir, "no-redis-")),
       },
     );
     expect(status, output).toBe(2);
