@@ -27,7 +27,7 @@ export const NODE_START_TIMEOUT_MS = 60_000;
 /** How long a graceful leave may take before SIGKILL, in ms. */
 export const NODE_STOP_TIMEOUT_MS = 4_000;
 /** How long an idle process waits for another start before it exits, in ms. */
-export const IDLE_EXIT_MS = 2_000;
+export const IDLE_EXIT_MS = 10_000;
 
 type NodeMessage = { type?: string; id?: number; address?: string; message?: string };
 

@@ -34,6 +34,8 @@ export function webStreamOf(
           );
       },
       cancel() {
+        // Destroying emits the abort as an error nobody is reading for any more.
+        readable.on("error", () => {});
         readable.destroy();
       },
     },
