@@ -103,6 +103,11 @@ export interface DriverNode {
  * rejects with a TypeError naming an unknown node id. Clauses: DIST-1..DIST-12, DRV-4.
  */
 export interface DistributedTestHooks {
+  /**
+   * The driver's stated failover bound, in ms: after an owner is killed its actors answer from
+   * another node within this (lease time plus slack, DIST-6).
+   */
+  readonly failoverBoundMs: number;
   /** Every node this start launched, killed ones included (alive false), in start order. */
   listNodes(): Promise<DriverNode[]>;
   /** The node that holds the actor's lease now, or undefined when no node owns it. */
