@@ -25,6 +25,7 @@ import {
   type Moved,
   NOT_SERVING,
   PROTOCOLS_HEADER,
+  THROWN_HEADER,
   URL_HEADER,
 } from "../routing/forwarder.ts";
 import { webStreamOf } from "../routing/node-stream.ts";
@@ -84,12 +85,21 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   res.end();
 }
 
+/**
+ * Answers a call whose handling threw: 502 marked `thrown`, with what was thrown, so the sender
+ * rejects with it as an in-process call would (an ActorError keeps its code; other values are
+ * carried as they were: an Error by its message, anything else as its JSON form).
+ */
 function writeError(res: ServerResponse, error: unknown): void {
   if (res.headersSent) return void res.destroy();
-  const code = error instanceof ActorError ? error.code : "driver_error";
-  const message = error instanceof Error ? error.message : String(error);
-  res.writeHead(502, { "content-type": "application/json" });
-  res.end(JSON.stringify({ error: { code, message } }));
+  const thrown =
+    error instanceof ActorError
+      ? { kind: "actor", code: error.code, message: error.message }
+      : error instanceof Error
+        ? { kind: "error", message: error.message }
+        : { kind: "value", value: error ?? null };
+  res.writeHead(502, { "content-type": "application/json", [THROWN_HEADER]: "1" });
+  res.end(JSON.stringify(thrown));
 }
 
 /** The driver start a node serves now. */

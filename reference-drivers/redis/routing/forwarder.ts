@@ -44,6 +44,24 @@ const HOP_BY_HOP = new Set([
 
 /** Header carrying the upgrade request's `sec-websocket-protocol` exactly as the client sent it. */
 export const PROTOCOLS_HEADER = "x-driver-cert-redis-protocols";
+/** Header of a node's 502 answer that carries what the handling threw (see `rethrow`). */
+export const THROWN_HEADER = "x-driver-cert-redis-thrown";
+
+/** Throws what a node's `thrown` answer carries, as the in-process call would have thrown it. */
+async function rethrow(body: Readable): Promise<never> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  const thrown = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+    kind: "actor" | "error" | "value";
+    code?: string;
+    message?: string;
+    value?: unknown;
+  };
+  if (thrown.kind === "actor") throw new ActorError(thrown.code as "driver_error", thrown.message!);
+  if (thrown.kind === "error") throw new Error(thrown.message);
+  throw thrown.value;
+}
+
 /** Header of a 409 answer: the lease token of the node that owns the actor. */
 export const MOVED_HEADER = "x-driver-cert-redis-owner";
 /** Code of a node's 503 answer when it does not serve the request's namespace (now). */
@@ -295,6 +313,9 @@ export class Forwarder {
                 code: NOT_SERVING,
               }),
             };
+          }
+          if (response.statusCode === 502 && response.headers[THROWN_HEADER] === "1") {
+            return { done: await rethrow(response.body) };
           }
           const moved = response.headers[MOVED_HEADER];
           if (response.statusCode === 409 && typeof moved === "string") {
