@@ -57,7 +57,9 @@ describe("driver-cert run reference-drivers/redis", () => {
       ...process.env,
       REDIS_URL: redis.url,
     });
-    const report = reportSchema.parse(JSON.parse(await readFile(join(out, "report.json"), "utf8")));
+    const written = await readFile(join(out, "report.json"), "utf8").catch(() => undefined);
+    expect(written, `no report was written; the run said:\n${output}`).toBeDefined();
+    const report = reportSchema.parse(JSON.parse(written!));
     const broken = report.tests.filter((t) => t.status === "fail" || t.status === "timeout");
     expect(
       broken.map((t) => `${t.id}: ${t.error?.message}`),
