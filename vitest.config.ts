@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
 // their timing windows into flakes. The stress test measures a server's memory and event loop.
 const END_TO_END = [
   "tests/certify-reference-drivers.test.ts",
+  "tests/certify-redis-driver.test.ts",
   "tests/crash/**/*.test.ts",
   "tests/mutants/**/*.test.ts",
   "tests/stress/**/*.test.ts",

@@ -51,7 +51,7 @@ describe("validateDriverExport", () => {
         ),
       ),
     ).toMatch(
-      /"capabilities" has unknown member "teleport" \(known: websocket, sse, schedule, durable, sleep\)/,
+      /"capabilities" has unknown member "teleport" \(known: websocket, sse, schedule, durable, sleep, distributed\)/,
     );
     expect(messageOf(() => validateDriverDefinition(() => valid, "m"))).toMatch(
       /the default export is function, expected the object returned by defineDriver/,

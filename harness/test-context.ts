@@ -218,6 +218,8 @@ export class CaseContext implements TestContext {
     if (instance.damagePersistedData) {
       view.damagePersistedData = (actorId) => instance.damagePersistedData!(actorId);
     }
+    // The DIST test hooks pass through too (capability distributed).
+    if (instance.distributed) view.distributed = instance.distributed;
     return view;
   }
   get manager(): ManagerDriver {

@@ -39,7 +39,7 @@ describe("driver-cert run on a malformed module", () => {
     ["define-driver-wrong-version.ts", /: invalid driver definition: "contractVersion" is 2;/],
     [
       "capabilities-not-object.ts",
-      /"capabilities" is string \(expected an object of booleans \{ websocket, sse, schedule, durable, sleep \}\)/,
+      /"capabilities" is string \(expected an object of booleans \{ websocket, sse, schedule, durable, sleep, distributed \}\)/,
     ],
     ["no-default-export.ts", /no-default-export\.ts has no default export;/],
     [

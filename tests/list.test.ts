@@ -50,7 +50,7 @@ describe("driver-cert list", () => {
     expect(stderr).toBe("");
     const lines = stdout.trimEnd().split("\n");
     expect(lines[0]).toBe(
-      'driver "tiny" (contract 1); capabilities: websocket, sleep; not declared: sse, schedule, durable',
+      'driver "tiny" (contract 1); capabilities: websocket, sleep; not declared: sse, schedule, durable, distributed',
     );
     expect(lines).toContainEqual(
       expect.stringMatching(/^run +tiny-manager\/get-for-id-unknown +MGR-2$/),

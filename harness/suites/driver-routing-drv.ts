@@ -17,7 +17,7 @@ import {
 import type { ManagerDriver } from "../../runtime/driver/manager-driver.ts";
 import type { RawWsWelcome } from "../fixtures/connectivity/raw-websocket.ts";
 import type { TaskRun } from "../fixtures/core/scheduled.ts";
-import { loadRuntimeBindings } from "../runtime-bindings.ts";
+import { FIXTURE_REGISTRY_MODULE, loadRuntimeBindings } from "../runtime-bindings.ts";
 import type { SuiteBuilder } from "../suite-api.ts";
 import type { TestContext } from "../test-context.ts";
 import { SocketInbox } from "./connectivity-wire.ts";
@@ -255,6 +255,7 @@ export function registerDriverModuleTests(s: SuiteBuilder): void {
       t.defer(() => rm(dataDir, { recursive: true, force: true }));
       const ctx = {
         registry: bindings.registry(),
+        registryModule: FIXTURE_REGISTRY_MODULE,
         runtime,
         dataDir,
         namespace: `dc-${randomUUID()}`,

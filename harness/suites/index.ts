@@ -8,6 +8,7 @@ import { actionsSuite } from "./actions.ts";
 import { authSuite } from "./auth.ts";
 import { connectionsSuite } from "./connections.ts";
 import { crashSuite } from "./crash.ts";
+import { distributedSuite } from "./distributed.ts";
 import { driverRoutingSuite } from "./driver-routing.ts";
 import { driverStartsSuite } from "./driver-starts.ts";
 import { errorsSuite } from "./errors.ts";
@@ -61,4 +62,6 @@ export const suites: readonly SuiteDefinition[] = [
   // Generated inputs over the clauses with an input domain.
   inputDomainsSuite,
   driverRoutingSuite,
+  // Actors on several nodes: races, failover, fencing (capability distributed).
+  distributedSuite,
 ];

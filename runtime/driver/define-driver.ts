@@ -31,9 +31,22 @@ export interface DriverCapabilities {
    * and the sleep tests are then unsupported.
    */
   sleep?: boolean;
+  /**
+   * Actors run in several node processes coordinated by shared storage; requires the
+   * `distributed` test hooks on the started instance (DIST clauses). Optional: absent means
+   * false, so manifests written before the flag existed stay valid.
+   */
+  distributed?: boolean;
 }
 
-export const CAPABILITY_NAMES = ["websocket", "sse", "schedule", "durable", "sleep"] as const;
+export const CAPABILITY_NAMES = [
+  "websocket",
+  "sse",
+  "schedule",
+  "durable",
+  "sleep",
+  "distributed",
+] as const;
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
 /** Capabilities an absent flag grants (contract version 1 modules written before the flag). */
@@ -100,6 +113,67 @@ export interface DriverInstance {
    * (PERSIST-5). Never called outside certification.
    */
   damagePersistedData?(actorId: string): Promise<void>;
+  /**
+   * Distributed drivers only (capability `distributed`): test hooks to list, kill, pause and
+   * start the driver's node processes (DIST clauses). Never called outside certification.
+   */
+  distributed?: DistributedTestHooks;
+}
+
+/** One node process of a distributed driver, as its test hooks report it. */
+export interface DriverNode {
+  /** The driver's stable name for the node, unique within one start. */
+  nodeId: string;
+  /** The operating-system process id. */
+  pid: number;
+  /** True while the node serves this start; false once it was stopped, killed or exited. */
+  alive: boolean;
+}
+
+/**
+ * Test hooks a distributed driver's started instance carries as `distributed`, in the spirit of
+ * `damagePersistedData`: the harness never reaches into the driver otherwise. Every method
+ * rejects with a TypeError naming an unknown node id. Clauses: DIST-1..DIST-12, DRV-4.
+ */
+export interface DistributedTestHooks {
+  /**
+   * The driver's stated failover bound, in ms: after an owner is killed its actors answer from
+   * another node within this (lease time plus slack, DIST-6).
+   */
+  readonly failoverBoundMs: number;
+  /** Every node this start launched, killed ones included (alive false), in start order. */
+  listNodes(): Promise<DriverNode[]>;
+  /** The node that holds the actor's lease now, or undefined when no node owns it. */
+  ownerOf(actorId: string): Promise<string | undefined>;
+  /**
+   * Sends SIGKILL to the node and resolves once its process has exited. A driver may refuse
+   * (TypeError) nodes whose process also serves other starts; nodes from `startNode()` are
+   * always this start's alone.
+   */
+  killNode(nodeId: string): Promise<void>;
+  /**
+   * Sends SIGSTOP to the node and resolves once sent; SIGCONT follows after `ms` (ms), or at
+   * `stop()`, whichever is first. The process keeps its sockets but runs nothing meanwhile.
+   * Refused like `killNode` for shared processes.
+   */
+  pauseNode(nodeId: string, ms: number): Promise<void>;
+  /**
+   * Starts one more node in a process of its own, for this start alone, and resolves once it
+   * serves and has joined the membership.
+   */
+  startNode(): Promise<DriverNode>;
+  /** Stops the node gracefully: final saves, leases released, then the process exits. */
+  stopNode(nodeId: string): Promise<void>;
+  /**
+   * A ManagerDriver whose every call enters through node `nodeId`: lookups run in that node
+   * and requests and sockets are routed onward by it (location transparency, DIST-3).
+   */
+  managerVia(nodeId: string): ManagerDriver;
+  /**
+   * Closes every connection this start holds to its coordinator (for Redis, `CLIENT KILL`),
+   * as a network fault would; resolves to how many were closed (DIST-12).
+   */
+  dropCoordinatorConnections(): Promise<number>;
 }
 
 /** The definition a driver module exports as default. */
@@ -121,6 +195,7 @@ export const driverDefinitionSchema = z.object({
       schedule: z.boolean(),
       durable: z.boolean(),
       sleep: z.boolean().optional(),
+      distributed: z.boolean().optional(),
     })
     .strict(),
   start: z.custom<DriverDefinition["start"]>((v) => typeof v === "function", {
