@@ -20,6 +20,12 @@ export interface ActorOptions {
   onConnectTimeout?: number;
   /** Longest delay before a state change made outside an action is written. Default 1000. */
   stateSaveInterval?: number;
+  /**
+   * How often each WebSocket and SSE connection gets a heartbeat (a `heartbeat` message, an SSE
+   * comment line), announced in `init`; a client that hears nothing for 2.5 intervals reports
+   * the connection dead and reconnects. Default 15000 (docs/protocol.md, "Heartbeats").
+   */
+  connectionHeartbeatInterval?: number;
 }
 
 /** The defaults of ActorOptions. */
@@ -29,6 +35,7 @@ export const DEFAULT_ACTOR_OPTIONS: Readonly<Required<ActorOptions>> = Object.fr
   createConnStateTimeout: 5_000,
   onConnectTimeout: 5_000,
   stateSaveInterval: 1_000,
+  connectionHeartbeatInterval: 15_000,
 });
 
 /** Why onAuth is asked: the operations the caller's request may perform. */
@@ -214,6 +221,7 @@ const configSchema = z.strictObject({
       createConnStateTimeout: ms.optional(),
       onConnectTimeout: ms.optional(),
       stateSaveInterval: ms.optional(),
+      connectionHeartbeatInterval: ms.optional(),
     })
     .optional(),
 });

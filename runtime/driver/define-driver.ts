@@ -74,6 +74,14 @@ export interface DriverInstance {
    * (PERSIST-5). Never called outside certification.
    */
   damagePersistedData?(actorId: string): Promise<void>;
+  /**
+   * Durable drivers only, a test hook: with `fail` true, the storage of `actorId` refuses writes
+   * the way a full or read-only disk would, so `writePersistedData(actorId, ...)` rejects; with
+   * `fail` false it writes again. Other actors are untouched. The suite checks that a rejected
+   * write leaves the bytes stored before it in place (PERSIST-9). Never called outside
+   * certification.
+   */
+  failPersistedWrites?(actorId: string, fail: boolean): Promise<void>;
 }
 
 /** The definition a driver module exports as default. */

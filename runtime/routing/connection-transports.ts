@@ -46,6 +46,11 @@ export class WebSocketTransport implements ConnectionTransport {
     this.#socket.send(frame);
   }
 
+  /** A `heartbeat` message (docs/protocol.md, "Heartbeats"). */
+  heartbeat(): void {
+    this.send({ type: "heartbeat" });
+  }
+
   /** Closes the socket with 1000 and `reason` (cut to 123 bytes). Idempotent. */
   close(reason?: string): void {
     if (this.#socket.readyState !== WS_OPEN) return;
@@ -93,6 +98,15 @@ export class SseTransport implements ConnectionTransport {
   sendEncoded(frame: string | Uint8Array): void {
     if (this.#ended) return;
     this.#controller.enqueue(this.#encoder.encode(`data: ${toSseData(frame)}\n\n`));
+  }
+
+  /**
+   * A comment line (`: heartbeat`): keeps proxies and drivers from ending an idle stream and
+   * tells the client the path is alive; EventSource parsers ignore it (docs/protocol.md).
+   */
+  heartbeat(): void {
+    if (this.#ended) return;
+    this.#controller.enqueue(this.#encoder.encode(": heartbeat\n\n"));
   }
 
   /** Ends the event stream (the client sees the response end). Idempotent. */
