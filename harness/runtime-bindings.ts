@@ -3,7 +3,7 @@
  * server for the manager router), loaded once per process on first use. A piece that fails to
  * load fails only the tests that need it, with a `harness_broken` error naming the module.
  */
-import type { Client } from "../runtime/client/index.ts";
+import type { Client, ClientDriver } from "../runtime/client/index.ts";
 import type { DriverRuntimeHelpers, ManagerDriver } from "../runtime/driver/index.ts";
 import type { Encoding, Transport } from "../runtime/protocol/index.ts";
 import { HarnessError } from "./errors.ts";
@@ -13,6 +13,8 @@ import type { FixtureRegistry } from "./fixtures/registry.ts";
 export interface ClientCellOptions {
   encoding: Encoding;
   transport: Transport;
+  /** Wraps the client's driver (the harness remembers connection transports to drop them). */
+  wrapDriver?: (driver: ClientDriver) => ClientDriver;
 }
 
 /** The manager router listening on 127.0.0.1. */
@@ -113,9 +115,14 @@ export function loadRuntimeBindings(): Promise<RuntimeBindings> {
       },
       createClient: (kind, target, options) => {
         const mod = need<ClientModule>(loaded, "client", "runtime/client/index.ts");
-        if (kind === "http") return mod.createClient<FixtureRegistry>(target.endpoint, options);
+        const wrap = options.wrapDriver ?? ((driver) => driver);
+        if (kind === "http") {
+          const driver = wrap(mod.createHttpClientDriver(target.endpoint));
+          return mod.createClientWithDriver<FixtureRegistry>(driver, options);
+        }
         const registry = need<FixtureRegistry>(loaded, "registry", "harness/fixtures/registry.ts");
-        return mod.createInlineClient<FixtureRegistry>(target.manager, registry, options);
+        const driver = wrap(mod.createInlineClientDriver(target.manager, registry));
+        return mod.createClientWithDriver<FixtureRegistry>(driver, options);
       },
       serveManager: async (manager) => {
         const mod = need<ServerModule>(loaded, "server", "runtime/routing/node-server.ts");

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExpectStatic } from "vitest";
+import type { ClientDriver } from "../runtime/client/index.ts";
 import type {
   DriverCapabilities,
   DriverDefinition,
@@ -27,6 +28,7 @@ import {
   type ServedManager,
 } from "./runtime-bindings.ts";
 import type { Cell } from "./suite-api.ts";
+import { createTransportDrops } from "./transport-drops.ts";
 
 /** Default bound of `t.step()`, in ms. */
 export const DEFAULT_STEP_TIMEOUT_MS = 5_000;
@@ -93,6 +95,12 @@ export interface TestContext {
    * Throws a TypeError under setup "none".
    */
   startSibling(namespace: string): Promise<DriverInstance>;
+  /**
+   * Ends every connection transport (connection WebSocket, connection event stream) the test's
+   * clients opened, from below the client, as a network failure would; resolves how many.
+   * Connections see a drop, not a kick, and reconnect (CONN-11).
+   */
+  dropTransports(): number;
   /** Tracks a socket the test opened itself, so it is closed and counted if left open. */
   trackSocket<
     T extends { close(code?: number, reason?: string): void; readonly readyState: number },
@@ -182,6 +190,7 @@ export class CaseContext implements TestContext {
   readonly #options: ContextOptions;
   readonly #tracker = new ResourceTracker();
   readonly #disposers: Array<() => unknown> = [];
+  readonly #drops = createTransportDrops();
   #bindings: RuntimeBindings | undefined;
   #instance: DriverInstance | undefined;
   #stopped: Promise<void> | undefined;
@@ -220,6 +229,10 @@ export class CaseContext implements TestContext {
     }
     // The DIST test hooks pass through too (capability distributed).
     if (instance.distributed) view.distributed = instance.distributed;
+    // So does the PERSIST-9 one.
+    if (instance.failPersistedWrites) {
+      view.failPersistedWrites = (actorId, fail) => instance.failPersistedWrites!(actorId, fail);
+    }
     return view;
   }
   get manager(): ManagerDriver {
@@ -272,6 +285,7 @@ export class CaseContext implements TestContext {
     const client = bindings.createClient(cell.client, target, {
       encoding: cell.encoding,
       transport: cell.transport,
+      wrapDriver: (driver) => this.#drops.wrap(driver),
     });
     return this.#tracker.trackClient(client, true);
   }
@@ -295,6 +309,10 @@ export class CaseContext implements TestContext {
     const stop = () => (stopped ??= Promise.resolve().then(() => started.stop()));
     this.defer(stop);
     return { manager: started.manager, stop };
+  }
+
+  dropTransports(): number {
+    return this.#drops.drop();
   }
 
   async restart(options: RestartOptions = {}): Promise<void> {
@@ -378,7 +396,11 @@ export class CaseContext implements TestContext {
       bindings.serveManager(manager),
       START_TIMEOUT_MS,
     );
-    const options = { encoding: this.cell.encoding, transport: this.cell.transport };
+    const options = {
+      encoding: this.cell.encoding,
+      transport: this.cell.transport,
+      wrapDriver: (driver: ClientDriver) => this.#drops.wrap(driver),
+    };
     const client = bindings.createClient(
       this.cell.client,
       { endpoint: this.#server.endpoint, manager },

@@ -86,6 +86,52 @@ export function registerConnectionWireTests(s: SuiteBuilder): void {
     },
   });
 
+  s.test({
+    id: "wire-websocket-disconnect-closes",
+    title:
+      "over a raw WebSocket, conn.disconnect(reason) sends the disconnect notice, then closes with 1000 and the reason",
+    clause: "CONN-6",
+    requires: ["websocket"],
+    async run(t) {
+      const { expect } = t;
+      const query = getOrCreate("connHooks", t.uniqueKey("wire-kick"));
+      const wire = openWireSocket(
+        t.endpoint,
+        "/actors/connect/websocket",
+        subprotocols({ encoding: "json", query, params: { tag: "k" } }),
+      );
+      t.defer(() => wire.socket.terminate());
+      await t.step("the connection socket opens", wire.open);
+      const init = decodeFrame(await wire.inbox.next("init"), "json");
+      const reason = "kicked on the wire";
+      wire.socket.send(
+        JSON.stringify({
+          type: "action",
+          id: 1,
+          name: "disconnect",
+          args: [init.connectionId, reason],
+        }),
+      );
+      // The action's reply may or may not beat the close; the notice comes right before it.
+      let notice: any;
+      for (;;) {
+        const message = decodeFrame(await wire.inbox.next("the disconnect notice"), "json");
+        if (message.type === "disconnect") {
+          notice = message;
+          break;
+        }
+      }
+      expect(notice, "the disconnect notice carries the reason (CONN-13)").toEqual({
+        type: "disconnect",
+        reason,
+      });
+      expect(
+        await wire.inbox.waitClosed("the close after conn.disconnect"),
+        "the socket closes with 1000 and the reason",
+      ).toEqual({ code: 1000, reason });
+    },
+  });
+
   for (const transport of ["websocket", "sse"] as const) {
     s.test({
       id: `wire-${transport}-abrupt-end-disconnects-once`,

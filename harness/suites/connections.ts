@@ -13,6 +13,7 @@ import { defineSuite } from "../suite-api.ts";
 import type { TestContext } from "../test-context.ts";
 import { registerConnectionWireTests } from "./connections-wire.ts";
 import { clientOf, Inbox, listen } from "./connectivity-wire.ts";
+import { expectCode } from "./core-support.ts";
 
 const CONN_AXES = ["client", "transport", "encoding"] as const;
 
@@ -299,6 +300,48 @@ export const connectionsSuite = defineSuite("connections", (s) => {
   });
 
   s.test({
+    id: "kick-sticks",
+    title:
+      "conn.disconnect(reason) is final: the reason reaches the client on every transport and it does not reconnect",
+    clause: "CONN-13",
+    axes: CONN_AXES,
+    async run(t) {
+      const { expect } = t;
+      const key = t.uniqueKey("kick");
+      const conn = await openConn(t, hooksHandle(t, key, { tag: "kick" }));
+      const closes = new Inbox<{ code: number; reason: string }>();
+      conn.onClose((info: { code: number; reason: string }) => closes.push(info));
+      let reopened = 0;
+      conn.onOpen(() => reopened++);
+      const id: string = (await conn.whoAmI()).id;
+      const reason = "kicked for good: ünïcode ✓";
+      const controller = clientOf(t).connHooks.getOrCreate(key);
+      expect(await controller.disconnect(id, reason), "disconnect() found the connection").toBe(
+        true,
+      );
+      const info = await closes.next("the client's onClose after conn.disconnect");
+      expect(info, `the reason of conn.disconnect over ${t.cell.transport}`).toEqual({
+        code: 1000,
+        reason,
+      });
+      expect(conn.status, "the connection reports it was disconnected").toBe("disconnected");
+      // Longer than a few reconnect delays (100 ms, doubling): a reconnect would have happened.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(reopened, "no reconnect after a kick").toBe(0);
+      const listed = (await controller.listConns()).filter(
+        (c: { tag?: string }) => c.tag === "kick",
+      );
+      expect(listed, "no connection came back on the actor").toEqual([]);
+      await expectCode(
+        t,
+        "an action on the kicked connection",
+        conn.getCount(),
+        "connection_closed",
+      );
+    },
+  });
+
+  s.test({
     id: "on-before-connect-refusal",
     title: "onBeforeConnect throwing refuses the connection with its code and metadata",
     clause: "CONN-7",
@@ -422,7 +465,7 @@ export const connectionsSuite = defineSuite("connections", (s) => {
   s.test({
     id: "reconnect-restores-subscriptions",
     title:
-      "after the server closes a connection the client reconnects and its subscriptions are restored",
+      "after the connection's transport drops the client reconnects and its subscriptions are restored",
     clause: "CONN-11",
     axes: CONN_AXES,
     timeoutMs: 20_000,
@@ -439,7 +482,7 @@ export const connectionsSuite = defineSuite("connections", (s) => {
       await conn.increment(1);
       expect((await counts.next("newCount before the drop"))[0]).toBe(1);
       const controller = clientOf(t).connHooks.getOrCreate(key);
-      await controller.disconnect(firstId, "server dropped the connection");
+      expect(t.dropTransports(), "one connection transport to drop").toBe(1);
       await closes.next("the close of the dropped connection");
       await opens.next("a new init after the drop", 10_000);
       expect(conn.connectionId, "the reconnect is a new server-side connection").not.toBe(firstId);

@@ -42,6 +42,31 @@ async function openHub(
 /** The events suite (EVT-1..EVT-5); registered in harness/suites/index.ts. */
 export const eventsSuite = defineSuite("events", (s) => {
   s.test({
+    id: "subscribe-then-act-elsewhere",
+    title:
+      "an event broadcast by an action on another handle, started right after on(), reaches the listener",
+    clause: "EVT-1",
+    axes: CONN_AXES,
+    async run(t) {
+      const { expect } = t;
+      const key = t.uniqueKey("subscribe-then-act");
+      const conn = await openHub(t, key);
+      const other = clientOf(t).eventHub.getOrCreate(key);
+      // Five rounds, each a fresh subscribe (the previous listener removed, so unsubscribed).
+      for (let round = 1; round <= 5; round++) {
+        const inbox = new Inbox<unknown[]>();
+        const off = conn.on(`tick${round}`, (...args: unknown[]) => inbox.push(args));
+        await t.step(`shout tick${round} on another handle`, other.shout(`tick${round}`, round));
+        expect(
+          await inbox.next(`tick${round}, broadcast right after on() (round ${round})`),
+          "the event of an action started after on() returned",
+        ).toEqual([round]);
+        off();
+      }
+    },
+  });
+
+  s.test({
     id: "broadcast-reaches-subscribers",
     title: "a broadcast reaches every connection subscribed to its event and no other",
     clause: "EVT-1",

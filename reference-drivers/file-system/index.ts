@@ -115,6 +115,10 @@ export async function startFileSystemDriver(
       const { size } = await stat(file);
       await truncate(file, Math.floor(size / 2));
     },
+    // PERSIST-9 test hook: the actor's writes fail with ENOSPC, as on a full disk.
+    async failPersistedWrites(actorId, fail) {
+      store.refuseWrites(actorId, fail);
+    },
   };
 }
 

@@ -30,6 +30,8 @@ export class ConnectionSet {
   readonly map = new Map<string, ConnectionImpl>();
   /** Event name to subscribed connections, in subscription order. */
   readonly #subscribers = new Map<string, Set<ConnectionImpl>>();
+  /** Heartbeat timers of connections whose transport has one (docs/protocol.md, "Heartbeats"). */
+  readonly #heartbeats = new Map<ConnectionImpl, ReturnType<typeof setInterval>>();
   /** Closes in progress, so concurrent closers all wait for the one onDisconnect. */
   readonly #closing = new Map<string, Promise<void>>();
   readonly #o: ConnectionSetOptions;
@@ -83,6 +85,7 @@ export class ConnectionSet {
     });
     try {
       transport.send(init(conn));
+      this.#startHeartbeat(conn);
       if (config.onConnect) {
         const ms = config.options.onConnectTimeout;
         await withTimeout(config.onConnect(c, conn), ms, () => hookTimeout("onConnect", ms));
@@ -140,9 +143,22 @@ export class ConnectionSet {
     return closing;
   }
 
-  /** `conn.disconnect(reason)`: ends the transport, then closes the connection (CONN-6). */
+  /**
+   * `conn.disconnect(reason)`: tells the client it was disconnected (a `disconnect` message with
+   * the reason, so the client does not reconnect and SSE clients learn the reason too), ends the
+   * transport, then closes the connection (CONN-6, CONN-13).
+   */
   async disconnect(conn: ConnectionImpl, reason: string | undefined): Promise<void> {
-    if (!conn.closed) this.#closeTransport(conn, reason);
+    if (!conn.closed) {
+      try {
+        conn.transport.send(
+          reason === undefined ? { type: "disconnect" } : { type: "disconnect", reason },
+        );
+      } catch (error) {
+        this.#o.onError("sending the disconnect notice failed", error, { connectionId: conn.id });
+      }
+      this.#closeTransport(conn, reason);
+    }
     await this.close(conn.id);
   }
 
@@ -238,6 +254,8 @@ export class ConnectionSet {
 
   async #finish(conn: ConnectionImpl): Promise<void> {
     conn.closed = true;
+    clearInterval(this.#heartbeats.get(conn));
+    this.#heartbeats.delete(conn);
     this.map.delete(conn.id);
     for (const event of conn.subscriptions) this.#dropSubscriber(conn, event);
     try {
@@ -253,6 +271,21 @@ export class ConnectionSet {
     if (!set) return;
     set.delete(conn);
     if (set.size === 0) this.#subscribers.delete(event);
+  }
+
+  #startHeartbeat(conn: ConnectionImpl): void {
+    const { transport } = conn;
+    if (!transport.heartbeat) return;
+    const timer = setInterval(() => {
+      try {
+        transport.heartbeat!();
+      } catch (error) {
+        this.#o.onError("sending a heartbeat failed", error, { connectionId: conn.id });
+      }
+    }, this.#o.config.options.connectionHeartbeatInterval);
+    // Heartbeats never keep a process alive; the connection's close clears the timer anyway.
+    (timer as { unref?: () => void }).unref?.();
+    this.#heartbeats.set(conn, timer);
   }
 
   #closeTransport(conn: ConnectionImpl, reason: string | undefined): void {

@@ -63,6 +63,7 @@ describe("connections", () => {
       connectionId: conn.id,
       connectionToken: conn.token,
       protocolVersion: 1,
+      heartbeatIntervalMs: 15_000,
     });
     expect(conn.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await t.instance.handleMessage(conn.id, { type: "action", id: 1, name: "whoami", args: [] });
@@ -283,5 +284,49 @@ describe("connections", () => {
     await expect(t.instance.runStatelessAction("s", [], statelessRequest())).rejects.toMatchObject({
       code: "conn_state_not_enabled",
     });
+  });
+});
+
+describe("subscription acks, disconnect notices and heartbeats", () => {
+  test("a subscribe or unsubscribe with an id is acknowledged once in force; one without is not", async () => {
+    const { definition } = hookRecorder();
+    const t = await start(definition);
+    const transport = new RecordingTransport();
+    const conn = await t.instance.connect(connectRequest(transport));
+    await t.instance.handleMessage(conn.id, { type: "subscribe", event: "news", id: 7 });
+    expect(transport.messages.at(-1)).toEqual({ type: "subscription_ack", id: 7 });
+    const count = transport.messages.length;
+    await t.instance.handleMessage(conn.id, { type: "subscribe", event: "other" });
+    expect(transport.messages.length, "no ack without an id").toBe(count);
+    await t.instance.runStatelessAction("shout", [1], statelessRequest());
+    expect(transport.messages.at(-1)).toEqual({ type: "event", name: "news", args: [1] });
+    await t.instance.handleMessage(conn.id, { type: "unsubscribe", event: "news", id: 0 });
+    expect(transport.messages.at(-1)).toEqual({ type: "subscription_ack", id: 0 });
+  });
+
+  test("conn.disconnect(reason) sends a disconnect notice with the reason, then closes (CONN-13)", async () => {
+    const { definition } = hookRecorder();
+    const t = await start(definition);
+    const transport = new RecordingTransport("cbor", "sse");
+    const conn = await t.instance.connect(connectRequest(transport));
+    await t.instance.handleMessage(conn.id, { type: "action", id: 1, name: "kick", args: ["bye"] });
+    expect(transport.messages.at(-1)).toEqual({ type: "disconnect", reason: "bye" });
+    expect(transport.closedWith).toBe("bye");
+  });
+
+  test("each connection gets a heartbeat every connectionHeartbeatInterval until it closes", async () => {
+    const t = await start(
+      actor({ options: { connectionHeartbeatInterval: 20 }, actions: { nop: () => null } }),
+    );
+    let beats = 0;
+    const transport = Object.assign(new RecordingTransport(), { heartbeat: () => beats++ });
+    const conn = await t.instance.connect(connectRequest(transport));
+    expect(transport.messages[0]).toMatchObject({ type: "init", heartbeatIntervalMs: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(beats).toBeGreaterThanOrEqual(3);
+    await t.instance.closeConnection(conn.id);
+    const after = beats;
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(beats, "no heartbeat after the close").toBe(after);
   });
 });

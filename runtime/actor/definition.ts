@@ -33,6 +33,12 @@ export interface ActorOptions {
    * `c.sleep()` is ignored. Default false.
    */
   noSleep?: boolean;
+  /**
+   * How often each WebSocket and SSE connection gets a heartbeat (a `heartbeat` message, an SSE
+   * comment line), announced in `init`; a client that hears nothing for 2.5 intervals reports
+   * the connection dead and reconnects. Default 15000 (docs/protocol.md, "Heartbeats").
+   */
+  connectionHeartbeatInterval?: number;
 }
 
 /** The defaults of ActorOptions. */
@@ -45,6 +51,7 @@ export const DEFAULT_ACTOR_OPTIONS: Readonly<Required<ActorOptions>> = Object.fr
   sleepTimeout: 30_000,
   sleepHookTimeout: 5_000,
   noSleep: false,
+  connectionHeartbeatInterval: 15_000,
 });
 
 /** Why onAuth is asked: the operations the caller's request may perform. */
@@ -247,6 +254,7 @@ const configSchema = z.strictObject({
       sleepTimeout: ms.optional(),
       sleepHookTimeout: ms.optional(),
       noSleep: z.boolean({ message: "must be a boolean" }).optional(),
+      connectionHeartbeatInterval: ms.optional(),
     })
     .optional(),
 });

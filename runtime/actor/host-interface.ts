@@ -23,6 +23,11 @@ export interface ConnectionTransport {
   sendEncoded?(payload: string | Uint8Array): void;
   /** Ends the transport; a WebSocket closes with 1000 and `reason`. Idempotent. */
   close(reason?: string): void;
+  /**
+   * Optional: sends one heartbeat (a `heartbeat` message on a WebSocket, a comment line on SSE).
+   * Transports that have it get one every `connectionHeartbeatInterval` ms while open.
+   */
+  heartbeat?(): void;
 }
 
 /** Who is connecting, as the routers established it. */

@@ -268,10 +268,12 @@ export class ActorInstance implements ActorInstanceHost {
     if (conn.closed) return;
     switch (message.type) {
       case "subscribe":
-        this.#conns.subscribe(conn, message.event);
-        return;
       case "unsubscribe":
-        this.#conns.unsubscribe(conn, message.event);
+        if (message.type === "subscribe") this.#conns.subscribe(conn, message.event);
+        else this.#conns.unsubscribe(conn, message.event);
+        // In force now: the client may wait for this before its next action (docs/runtime.md).
+        if (message.id !== undefined)
+          conn.transport.send({ type: "subscription_ack", id: message.id });
         return;
       case "action":
         return this.#connectionAction(conn, message.id, message.name, message.args);
@@ -487,6 +489,7 @@ export class ActorInstance implements ActorInstanceHost {
     connectionId: conn.id,
     connectionToken: conn.token,
     protocolVersion: PROTOCOL_VERSION,
+    heartbeatIntervalMs: this.#config.options.connectionHeartbeatInterval,
   });
 
   #assertRunning(): void {

@@ -11,11 +11,17 @@
  * write that includes its change (and any change before it). Changes made outside actions
  * (onConnect, onDisconnect, onFetch, timers, scheduled events) are written within
  * `stateSaveInterval` ms by a periodic check; `c.saveState({ immediate: true })` writes at once.
+ *
+ * A FAILED SAVE LEAVES NO TRACE (PERSIST-9): when the driver's write fails (disk full, read-only
+ * storage) the in-memory blob (state, schedule) goes back to what the driver last stored, so the
+ * change is neither seen by the next action nor written by the next successful save; every
+ * action waiting on that write rejects `driver_error`. A state the encoding cannot carry
+ * (`invalid_state_type`) goes back to the last state that could be encoded.
  */
 import type { ActorDriver } from "../driver/actor-driver.ts";
-import { encodeCbor } from "../protocol/values.ts";
+import { decodeCbor, encodeCbor } from "../protocol/values.ts";
 import { ActorError } from "./errors.ts";
-import { encodePersistedData, type PersistedActor } from "./persistence.ts";
+import { decodePersistedData, encodePersistedData, type PersistedActor } from "./persistence.ts";
 
 /** What a state store is built from. */
 export interface StateStoreOptions {
@@ -37,6 +43,8 @@ export class StateStore {
   readonly #options: StateStoreOptions;
   /** CBOR of the state at the last checkpoint. */
   #checkpointBytes: Uint8Array | undefined;
+  /** The blob as the driver last stored it (or as it was read at start): what a failed save restores. */
+  #storedBytes: Uint8Array;
   /** Counts detected changes (state or schedule); a write covers every change before it began. */
   #changeSeq = 0;
   #savedSeq = 0;
@@ -48,6 +56,7 @@ export class StateStore {
   constructor(options: StateStoreOptions) {
     this.#options = options;
     this.data = options.data;
+    this.#storedBytes = encodePersistedData(options.data);
   }
 
   get state(): unknown {
@@ -169,7 +178,16 @@ export class StateStore {
   }
 
   #takeCheckpoint(): boolean {
-    const bytes = encodeState(this.data.state);
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeState(this.data.state);
+    } catch (error) {
+      // A state that cannot be stored is never kept: back to the last one that could (PERSIST-9).
+      if (this.#checkpointBytes !== undefined) {
+        this.data.state = (decodeCbor(this.#checkpointBytes) as { state: unknown }).state;
+      }
+      throw error;
+    }
     if (this.#checkpointBytes !== undefined && sameBytes(bytes, this.#checkpointBytes))
       return false;
     this.#checkpointBytes = bytes;
@@ -183,13 +201,30 @@ export class StateStore {
     try {
       await this.#options.actorDriver.writePersistedData(this.#options.actorId, bytes);
     } catch (error) {
+      this.#rollBack();
       throw new ActorError(
         "driver_error",
         `writePersistedData failed for actor ${this.#options.actorId}: ${(error as Error)?.message ?? String(error)}`,
         { cause: error },
       );
     }
+    this.#storedBytes = bytes;
     if (seq > this.#savedSeq) this.#savedSeq = seq;
+  }
+
+  /**
+   * After a failed write: the blob goes back to what the driver last stored, and nothing is
+   * pending any more, so no later save writes the failed change (PERSIST-9). Changes made while
+   * the failed write was in flight go too: every action waiting on that write rejects with it.
+   */
+  #rollBack(): void {
+    const stored = decodePersistedData(this.#storedBytes, this.#options.actorId);
+    this.data.input = stored.input;
+    this.data.initialized = stored.initialized;
+    this.data.state = stored.state;
+    this.data.schedule = stored.schedule;
+    this.#checkpointBytes = encodeState(stored.state);
+    this.#savedSeq = this.#changeSeq;
   }
 }
 

@@ -245,6 +245,56 @@ describe("state persistence", () => {
       message: /disk full/,
     });
     t.driver.failWrites = undefined;
-    expect(await call(t, "inc"), "the actor keeps working after a failed write").toBe(2);
+    expect(await call(t, "inc"), "the actor keeps working after a failed write").toBe(1);
+  });
+
+  test("a failed save leaves no trace: not in memory, not in the next successful save (PERSIST-9)", async () => {
+    const t = await start(counter);
+    expect(await call(t, "inc")).toBe(1);
+    t.driver.failWrites = new Error("ENOSPC: no space left on device");
+    await expect(call(t, "inc")).rejects.toMatchObject({ code: "driver_error" });
+    await expect(call(t, "inc")).rejects.toMatchObject({ code: "driver_error" });
+    t.driver.failWrites = undefined;
+    expect(await call(t, "get"), "the failed changes are gone from memory").toBe(1);
+    // A change outside the failed actions is saved normally and carries none of theirs.
+    expect(t.driver.blob(t.actorId).state).toEqual({ count: 1 });
+    expect(await call(t, "inc")).toBe(2);
+    expect(t.driver.blob(t.actorId).state).toEqual({ count: 2 });
+  });
+
+  test("an action whose change rode a failed write rejects too, and its change is gone (PERSIST-9)", async () => {
+    const t = await start(counter);
+    t.driver.holdWrites = true;
+    const first = call(t, "inc");
+    await t.driver.until(() => t.driver.parked === 1, "the first write");
+    const second = call(t, "inc");
+    await drain();
+    t.driver.failWrites = new Error("EROFS: read-only file system");
+    t.driver.releaseWrite();
+    await expect(first).rejects.toMatchObject({ code: "driver_error" });
+    await expect(second).rejects.toMatchObject({ code: "driver_error" });
+    t.driver.holdWrites = false;
+    t.driver.failWrites = undefined;
+    expect(await call(t, "get")).toBe(0);
+    await t.instance.stop();
+    expect(t.driver.blob(t.actorId).state, "the final save writes no failed change").toEqual({
+      count: 0,
+    });
+  });
+
+  test("a state the encoding cannot carry is not kept after the failed action", async () => {
+    const t = await start(
+      actor({
+        state: { a: 1 } as { a: unknown },
+        actions: {
+          bad: (c) => {
+            c.state.a = () => 1;
+          },
+          get: (c) => typeof c.state.a,
+        },
+      }),
+    );
+    await expect(call(t, "bad")).rejects.toMatchObject({ code: "invalid_state_type" });
+    expect(await call(t, "get")).toBe("number");
   });
 });

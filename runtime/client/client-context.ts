@@ -13,7 +13,11 @@ import { combineSignals } from "./sockets.ts";
 /** Connection tuning a client passes to every connection it opens. */
 export type ConnectionDefaults = Pick<
   ConnectionOptions,
-  "connectTimeoutMs" | "reconnectInitialMs" | "reconnectMaxMs"
+  | "connectTimeoutMs"
+  | "reconnectInitialMs"
+  | "reconnectMaxMs"
+  | "maxReconnectAttempts"
+  | "actionTimeoutMs"
 >;
 
 /** @internal The shared state of one client. */
@@ -73,6 +77,21 @@ export class ClientContext {
   /** Forgets a disposed connection. */
   forget(connection: ActorConnection): void {
     this.#connections.delete(connection);
+  }
+
+  /**
+   * Resolves once every subscription change made so far on this client's connections is in
+   * force on the server; `undefined` when none is pending (then callers need not wait at all).
+   * Actions wait for it, so "subscribe, then call an action that broadcasts" sees the event
+   * whichever handle or connection the action goes through (docs/runtime.md, "Subscriptions").
+   */
+  subscriptionsSettled(): Promise<void> | undefined {
+    const waits: Promise<void>[] = [];
+    for (const connection of this.#connections) {
+      const pending = connection.subscriptionsPending();
+      if (pending) waits.push(pending);
+    }
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
   }
 
   /** Remembers a raw WebSocket until it closes. */

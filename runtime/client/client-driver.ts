@@ -32,6 +32,11 @@ export interface SseHandlers {
    * once, and never after `close()`. `error` is set when the end carried a known cause.
    */
   onClose(error?: ClientActorError): void;
+  /**
+   * Optional: called for every chunk of the stream's body, comment lines (heartbeats) included,
+   * so the connection can tell a live but quiet stream from a dead one.
+   */
+  onActivity?(): void;
 }
 
 /** An open SSE stream. */

@@ -27,6 +27,13 @@ export interface ClientOptions {
   reconnectInitialMs?: number;
   /** Largest reconnect delay in ms (default 5,000). */
   reconnectMaxMs?: number;
+  /** Failed reconnects in a row after which a connection reports `failed` (default 10). */
+  maxReconnectAttempts?: number;
+  /**
+   * Longest wait for the reply of an action on a connection, in ms (default 90,000); then
+   * `action_reply_timed_out`.
+   */
+  actionTimeoutMs?: number;
 }
 
 /** Options of `createClient` (HTTP). */
@@ -135,6 +142,8 @@ export function createClientWithDriver<R extends AnyRegistry>(
       connectTimeoutMs: options.connectTimeoutMs,
       reconnectInitialMs: options.reconnectInitialMs,
       reconnectMaxMs: options.reconnectMaxMs,
+      maxReconnectAttempts: options.maxReconnectAttempts,
+      actionTimeoutMs: options.actionTimeoutMs,
     },
   );
   const base: ClientBase = { driver, dispose: () => ctx.dispose() };

@@ -32,6 +32,8 @@ export interface LinkEvents {
   malformed(error: ClientActorError): void;
   /** The transport ended (not called after the connection itself called `close()`). */
   closed(info: LinkClosed): void;
+  /** Something arrived (a frame, a chunk of the stream, a heartbeat): the path is alive. */
+  activity(): void;
 }
 
 /** An open transport of one connection attempt. */
@@ -125,6 +127,7 @@ export async function openWebSocketLink(options: LinkOptions): Promise<Connectio
   });
   socket.addEventListener("message", (event: UniversalMessageEvent) => {
     if (closedByUs) return;
+    events.activity();
     let message: ToClientMessage;
     try {
       message = decode(event.data, encoding);
@@ -195,6 +198,9 @@ export async function openSseLink(options: LinkOptions): Promise<ConnectionLink>
       onClose(error) {
         if (closedByUs) return;
         events.closed({ code: 1006, reason: error?.message ?? "event stream ended", error });
+      },
+      onActivity() {
+        if (!closedByUs) events.activity();
       },
     },
   );

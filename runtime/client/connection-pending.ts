@@ -1,7 +1,8 @@
 /**
  * What waits on a connection: actions queued until `init`, actions in flight (matched to their
  * reply by id; id 0 is a real id), and `waitForOpen()` callers. Everything added here settles
- * exactly once.
+ * exactly once; an action with a time bound settles with its timeout error when no reply came
+ * within it.
  */
 import type { ToServerMessage } from "../protocol/messages.ts";
 import type { ClientActorError } from "./errors.ts";
@@ -26,16 +27,41 @@ export class PendingWork {
   #queued: PendingAction[] = [];
   #waiters: Waiter[] = [];
 
-  /** A new action with the next id (0, 1, 2, ... per connection) and its promise. */
+  /**
+   * A new action with the next id (0, 1, 2, ... per connection) and its promise. With
+   * `timeoutMs`, an action still queued or in flight that long after this call is dropped (a late
+   * reply is ignored) and rejects with `onTimeout()`.
+   */
   createAction(
     name: string,
     args: unknown[],
+    timeoutMs?: number,
+    onTimeout?: () => ClientActorError,
   ): { pending: PendingAction; promise: Promise<unknown> } {
     const id = this.#nextId++;
     let pending!: PendingAction;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const promise = new Promise<unknown>((resolve, reject) => {
-      pending = { id, message: { type: "action", id, name, args }, resolve, reject };
+      pending = {
+        id,
+        message: { type: "action", id, name, args },
+        resolve(value) {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject(error) {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
     });
+    if (timeoutMs !== undefined && onTimeout) {
+      timer = setTimeout(() => {
+        if (this.#inFlight.get(id) === pending) this.#inFlight.delete(id);
+        this.#queued = this.#queued.filter((queued) => queued !== pending);
+        pending.reject(onTimeout());
+      }, timeoutMs);
+    }
     return { pending, promise };
   }
 

@@ -162,8 +162,8 @@ describe.each(["json", "cbor"] as const)("ActorConnection over a websocket (%s)"
     offB();
     await server.next("unsubscribe");
     expect(server.received.filter((m) => m.type !== "action")).toEqual([
-      { type: "subscribe", event: "tick" },
-      { type: "unsubscribe", event: "tick" },
+      { type: "subscribe", event: "tick", id: 0 },
+      { type: "unsubscribe", event: "tick", id: 1 },
     ]);
     expect(seen).toEqual([
       ["a", 1],
@@ -225,7 +225,7 @@ describe.each(["json", "cbor"] as const)("ActorConnection over a websocket (%s)"
     expect(second.query).toEqual({ getForId: { actorId: "actor-1" } });
     second.init(2);
     const action = (await second.next("action")) as { id: number; name: string };
-    expect(second.received[0]).toEqual({ type: "subscribe", event: "tick" });
+    expect(second.received[0]).toMatchObject({ type: "subscribe", event: "tick" });
     expect(action.name).toBe("later");
     second.send({ type: "action_response", id: action.id, output: "done" });
     await expect(queued).resolves.toBe("done");
@@ -376,5 +376,111 @@ describe("ActorConnection over SSE", () => {
     await until(() => posted.length === 3, "the third POST");
     handlers!.onClose();
     await expect(inFlight).rejects.toMatchObject({ code: "connection_closed" });
+  });
+});
+
+describe("kicks, retry limits, heartbeats and action timeouts", () => {
+  it("a disconnect notice is final: onClose gets 1000 and the reason, no reconnect (CONN-13)", async () => {
+    const fake = new FakeWsDriver("json");
+    const conn = connect(fake.driver, { encoding: "json" });
+    await conn.waitForOpen();
+    const closes: unknown[] = [];
+    conn.onClose((info) => closes.push(info));
+    const inFlight = conn.action("slow");
+    await fake.servers[0]!.next("action");
+    fake.servers[0]!.send({ type: "disconnect", reason: "banned" });
+    fake.servers[0]!.socket.close(1000, "banned");
+    await expect(inFlight).rejects.toMatchObject({ code: "connection_closed" });
+    expect(closes).toEqual([{ code: 1000, reason: "banned" }]);
+    expect(conn.status).toBe("disconnected");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.servers.length, "no reconnect attempt").toBe(1);
+    await expect(conn.action("later")).rejects.toMatchObject({
+      code: "connection_closed",
+      message: /disconnected this connection: banned/,
+    });
+    await expect(conn.waitForOpen()).rejects.toMatchObject({ code: "connection_closed" });
+  });
+
+  it("a reconnect refused with actor_not_found fails the connection at once", async () => {
+    const fake = new FakeWsDriver("json");
+    const conn = connect(fake.driver, { encoding: "json" });
+    await conn.waitForOpen();
+    const connectWebSocket = fake.driver.connectWebSocket;
+    let attempts = 0;
+    fake.driver.connectWebSocket = async () => {
+      attempts++;
+      throw new ClientActorError("actor_not_found", "actor actor-1 does not exist");
+    };
+    fake.servers[0]!.socket.close(4001, "gone");
+    await until(() => conn.status === "failed", "failed");
+    expect(attempts).toBe(1);
+    await expect(conn.waitForOpen()).rejects.toMatchObject({ code: "actor_not_found" });
+    fake.driver.connectWebSocket = connectWebSocket;
+  });
+
+  it("maxReconnectAttempts failed reconnects in a row make the connection failed", async () => {
+    const fake = new FakeWsDriver("json");
+    const conn = connect(fake.driver, { encoding: "json", maxReconnectAttempts: 3 });
+    await conn.waitForOpen();
+    let attempts = 0;
+    fake.driver.connectWebSocket = async () => {
+      attempts++;
+      throw new ClientActorError("http_request_failed", "connection refused");
+    };
+    fake.servers[0]!.socket.close(4001, "gone");
+    await until(() => conn.status === "failed", "failed");
+    expect(attempts).toBe(3);
+    await expect(conn.action("x")).rejects.toMatchObject({
+      code: "http_request_failed",
+      message: /gave up after 3 failed attempts/,
+    });
+  });
+
+  it("a connection that hears nothing for 2.5 heartbeat intervals reports heartbeat_timed_out and reconnects", async () => {
+    const fake = new FakeWsDriver("json");
+    fake.autoInit = false;
+    const conn = connect(fake.driver, { encoding: "json" });
+    await until(() => fake.servers.length === 1, "a socket");
+    fake.servers[0]!.send({
+      type: "init",
+      actorId: "actor-1",
+      connectionId: "conn-1",
+      connectionToken: "tok-1",
+      protocolVersion: 1,
+      heartbeatIntervalMs: 40,
+    });
+    await conn.waitForOpen();
+    const errors: string[] = [];
+    conn.onError((e) => errors.push(e.code));
+    // Heartbeats keep it open...
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      fake.servers[0]!.send({ type: "heartbeat" });
+    }
+    expect(conn.status).toBe("open");
+    expect(errors).toEqual([]);
+    // ...silence ends it, without any close from the server.
+    fake.autoInit = true;
+    await until(() => errors.includes("heartbeat_timed_out"), "heartbeat_timed_out", 1000);
+    await until(() => fake.servers.length === 2 && conn.status === "open", "the reconnect");
+  });
+
+  it("an action with no reply within actionTimeoutMs rejects action_reply_timed_out", async () => {
+    const fake = new FakeWsDriver("json");
+    const conn = connect(fake.driver, { encoding: "json", actionTimeoutMs: 50 });
+    await conn.waitForOpen();
+    const started = Date.now();
+    await expect(conn.action("silent")).rejects.toMatchObject({
+      code: "action_reply_timed_out",
+      message: /"silent" got no reply within 50 ms/,
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // A late reply is ignored; the connection keeps working.
+    fake.servers[0]!.send({ type: "action_response", id: 0, output: "late" });
+    const next = conn.action("ok");
+    const sent = (await fake.servers[0]!.next("action")) as { id: number };
+    fake.servers[0]!.send({ type: "action_response", id: sent.id, output: 1 });
+    await expect(next).resolves.toBe(1);
   });
 });

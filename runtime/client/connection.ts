@@ -1,7 +1,7 @@
 /**
  * A stateful connection to an actor (`handle.connect()`): actions matched to replies by id,
- * event subscriptions, connection errors, and reconnection with backoff (CONN-1, CONN-11,
- * EVT-1..EVT-5).
+ * event subscriptions, connection errors, heartbeats, and reconnection with backoff (CONN-1,
+ * CONN-11, CONN-13, EVT-1..EVT-5).
  */
 import type {
   Encoding,
@@ -21,19 +21,28 @@ import {
 } from "./connection-link.ts";
 import { type PendingAction, PendingWork } from "./connection-pending.ts";
 import {
-  type ClientActorError,
+  ClientActorError,
   clientError,
   errorFromPayload,
   runtimeError,
   toClientError,
 } from "./errors.ts";
+import { HeartbeatWatchdog } from "./heartbeat-watchdog.ts";
 
 /**
  * Where a connection is: `connecting` (first attempt), `open` (init received), `reconnecting`
- * (the transport dropped after an init; retrying with backoff), `failed` (the first attempt
- * failed; terminal), `disposed` (terminal).
+ * (the transport dropped or went silent after an init; retrying with backoff), `failed` (the
+ * first attempt failed, a reconnect was refused with `actor_not_found`, or `maxReconnectAttempts`
+ * attempts in a row failed; terminal), `disconnected` (the server ended it with
+ * `conn.disconnect(reason)`; terminal, never reconnected), `disposed` (terminal).
  */
-export type ConnectionStatus = "connecting" | "open" | "reconnecting" | "failed" | "disposed";
+export type ConnectionStatus =
+  | "connecting"
+  | "open"
+  | "reconnecting"
+  | "failed"
+  | "disconnected"
+  | "disposed";
 
 /** Options of a connection; the client fills them from its own options and the handle's. */
 export interface ConnectionOptions {
@@ -48,6 +57,21 @@ export interface ConnectionOptions {
   reconnectInitialMs?: number;
   /** Largest reconnect delay, in ms (default 5,000). Each delay is jittered to 50-100%. */
   reconnectMaxMs?: number;
+  /**
+   * Reconnect attempts in a row that may fail before the connection gives up and becomes
+   * `failed` (default 10). A reconnect refused with `actor_not_found` fails it at once.
+   */
+  maxReconnectAttempts?: number;
+  /**
+   * Longest wait for an action's reply, in ms from the call, queued time included (default
+   * 90,000: past the server's default action timeout of 60,000); then `action_reply_timed_out`.
+   */
+  actionTimeoutMs?: number;
+  /**
+   * What actions wait for before they are sent: the client's pending subscription changes on
+   * all its connections (docs/runtime.md, "Subscriptions"); `undefined` when none is pending.
+   */
+  subscriptionBarrier?: () => Promise<void> | undefined;
   /** Called once when the connection is disposed (the client forgets it). */
   onDispose?: () => void;
 }
@@ -63,12 +87,16 @@ export interface ConnectionCloseInfo {
  * `conn.increment(5)` is `conn.action("increment", 5)`.
  *
  * Guarantees: every action settles (its reply, its error, `connection_closed` when the transport
- * drops while it is in flight, `connection_disposed` after `dispose()`); actions called before
- * `init` or while reconnecting are queued and sent after the next `init`; a failed attempt rejects
- * what waits on it with that attempt's error. The first attempt failing (refused by the server,
- * timed out, network) makes the connection `failed`; after one `init`, drops reconnect forever
- * (until disposed), with a new server-side connection each time and every event that has
- * listeners subscribed again.
+ * drops while it is in flight, `action_reply_timed_out` past `actionTimeoutMs`,
+ * `connection_disposed` after `dispose()`); actions called before `init` or while reconnecting
+ * are queued and sent after the next `init`; a failed attempt rejects what waits on it with that
+ * attempt's error. The first attempt failing (refused by the server, timed out, network) makes
+ * the connection `failed`. After one `init`, a dropped or silent transport (no message and no
+ * heartbeat for 2.5 heartbeat intervals) reconnects with backoff, with a new server-side
+ * connection each time and every event that has listeners subscribed again, until
+ * `maxReconnectAttempts` attempts in a row fail. `conn.disconnect(reason)` on the server is
+ * final: the connection becomes `disconnected`, `onClose` gets code 1000 and the reason over
+ * every transport, and it never reconnects.
  */
 export class ActorConnection {
   readonly #options: ConnectionOptions;
@@ -95,6 +123,17 @@ export class ActorConnection {
   #disposed: Promise<void> | undefined;
   /** The current attempt's open, settled once its link is adopted or closed (never rejects). */
   #opening: Promise<void> | undefined;
+  /** Subscription changes sent and not yet in force (acknowledged, or moot). */
+  readonly #pendingSubscriptions = new Set<Promise<void>>();
+  /** Acknowledgements awaited over WebSocket, by subscription message id. */
+  readonly #subscriptionAcks = new Map<number, () => void>();
+  #nextSubscriptionId = 0;
+  /** Set while subscriptions made before the first `init` wait for it. */
+  #beforeInit: { promise: Promise<void>; resolve(): void } | undefined;
+  /** Actions waiting on the subscription barrier, so later ones keep call order behind them. */
+  #gate: Promise<void> = Promise.resolve();
+  #gated = 0;
+  readonly #watchdog = new HeartbeatWatchdog();
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
@@ -124,34 +163,67 @@ export class ActorConnection {
 
   /**
    * Resolves when the connection is open (now, or at the next `init`). Rejects with the error of
-   * the attempt it waited on, with the first attempt's error once `failed`, and with
-   * `connection_disposed` after `dispose()`.
+   * the attempt it waited on, with the error that ended it once `failed` or `disconnected`, and
+   * with `connection_disposed` after `dispose()`.
    */
   waitForOpen(): Promise<void> {
     if (this.#status === "open") return Promise.resolve();
-    if (this.#status === "failed") return Promise.reject(this.#failure);
+    if (this.#status === "failed" || this.#status === "disconnected")
+      return Promise.reject(this.#failure);
     if (this.#status === "disposed") return Promise.reject(this.#disposedError());
     return this.#work.waitForOpen();
+  }
+
+  /**
+   * Resolves once every subscription change made so far on this connection is in force on the
+   * server (or moot: the connection closed); `undefined` when none is pending. Before the first
+   * `init`, that includes the subscriptions `init` will send.
+   */
+  subscriptionsPending(): Promise<void> | undefined {
+    const waits = [...this.#pendingSubscriptions];
+    if (this.#beforeInit) waits.push(this.#beforeInit.promise);
+    if (waits.length === 0) return undefined;
+    return Promise.all(waits).then(() => undefined);
   }
 
   /**
    * Calls an action over the connection and resolves its output. Rejects with the action's
    * error (same code, message and metadata as over HTTP, ERR-2), `serialization_error` for an
    * argument the encoding cannot carry, `connection_closed` when the transport drops while the
-   * action is in flight, `connection_disposed` after `dispose()`.
+   * action is in flight (or the server disconnected the connection), `action_reply_timed_out`
+   * when no reply came within `actionTimeoutMs`, `connection_disposed` after `dispose()`.
+   * The action is sent once the client's pending subscription changes are in force.
    */
   action(name: string, ...args: unknown[]): Promise<unknown> {
-    if (this.#status === "disposed") return Promise.reject(this.#disposedError());
-    if (this.#status === "failed") return Promise.reject(this.#failure);
-    const { pending, promise } = this.#work.createAction(name, args);
-    if (this.#status === "open") this.#send(pending);
-    else this.#work.queue(pending);
+    const ended = this.#endedError();
+    if (ended) return Promise.reject(ended);
+    const timeoutMs = this.#options.actionTimeoutMs ?? 90_000;
+    const { pending, promise } = this.#work.createAction(name, args, timeoutMs, () =>
+      clientError(
+        "action_reply_timed_out",
+        `action ${JSON.stringify(name)} got no reply within ${timeoutMs} ms over ${this.#options.transport}`,
+      ),
+    );
+    const barrier = this.#options.subscriptionBarrier?.();
+    if (barrier === undefined && this.#gated === 0) {
+      this.#dispatch(pending);
+      return promise;
+    }
+    this.#gated++;
+    this.#gate = this.#gate
+      .then(() => barrier)
+      .then(() => {
+        this.#gated--;
+        this.#dispatch(pending);
+      });
     return promise;
   }
 
   /**
    * Listens to event `name`; returns a function that removes the listener. The first listener
-   * of a name subscribes the connection; removing the last one unsubscribes it (EVT-2).
+   * of a name subscribes the connection; removing the last one unsubscribes it (EVT-2). Actions
+   * the same client starts afterwards, on any handle or connection, are sent once the
+   * subscription is in force, so an event they cause reaches this listener.
    */
   on(name: string, listener: EventListener): () => void {
     return this.#events.on(name, listener);
@@ -162,7 +234,10 @@ export class ActorConnection {
     return this.#events.once(name, listener);
   }
 
-  /** Listens to connection errors: `error` messages without an action id, setup refusals, malformed frames. */
+  /**
+   * Listens to connection errors: `error` messages without an action id, setup refusals,
+   * malformed frames, `heartbeat_timed_out` when the transport went silent.
+   */
   onError(listener: (error: ClientActorError) => void): () => void {
     return this.#errors.add(listener);
   }
@@ -172,7 +247,11 @@ export class ActorConnection {
     return this.#opens.add(listener);
   }
 
-  /** Listens to the transport of an open connection ending (server close, network) (CONN-6). */
+  /**
+   * Listens to the transport of an open connection ending: a server close, a network failure,
+   * a silent transport the client gave up on, or `conn.disconnect(reason)` on the server (code
+   * 1000 and the reason, over every transport) (CONN-6).
+   */
   onClose(listener: (info: ConnectionCloseInfo) => void): () => void {
     return this.#closes.add(listener);
   }
@@ -191,6 +270,8 @@ export class ActorConnection {
     this.#generation++;
     clearTimeout(this.#attemptTimer);
     clearTimeout(this.#reconnectTimer);
+    this.#watchdog.stop();
+    this.#settleSubscriptions();
     const error = this.#disposedError();
     this.#attemptAbort?.abort(error);
     this.#work.rejectWaiting(error, true);
@@ -204,6 +285,21 @@ export class ActorConnection {
 
   #disposedError(): ClientActorError {
     return runtimeError("connection_disposed", "the connection was disposed");
+  }
+
+  /** The error calls fail with once the connection ended for good; `undefined` while usable. */
+  #endedError(): ClientActorError | undefined {
+    if (this.#status === "disposed") return this.#disposedError();
+    if (this.#status === "failed" || this.#status === "disconnected") return this.#failure;
+    return undefined;
+  }
+
+  /** Sends an action now when open, queues it otherwise, fails it when the connection ended. */
+  #dispatch(pending: PendingAction): void {
+    const ended = this.#endedError();
+    if (ended) pending.reject(ended);
+    else if (this.#status === "open") this.#send(pending);
+    else this.#work.queue(pending);
   }
 
   #startAttempt(): void {
@@ -241,6 +337,9 @@ export class ActorConnection {
         message: (message) => handle(() => this.#onMessage(message, generation)),
         malformed: (error) => handle(() => this.#emitError(error)),
         closed: (info) => handle(() => this.#onLinkClosed(info, generation)),
+        activity: () => {
+          if (generation === this.#generation) this.#watchdog.heard();
+        },
       },
     }).then(
       async (link) => {
@@ -260,6 +359,7 @@ export class ActorConnection {
   }
 
   #onMessage(message: ToClientMessage, generation: number): void {
+    this.#watchdog.heard();
     switch (message.type) {
       case "init":
         this.#onInit(message);
@@ -281,6 +381,17 @@ export class ActorConnection {
       }
       case "event":
         this.#events.emit(message.name, message.args);
+        return;
+      case "subscription_ack": {
+        const ack = this.#subscriptionAcks.get(message.id);
+        this.#subscriptionAcks.delete(message.id);
+        ack?.();
+        return;
+      }
+      case "heartbeat":
+        return;
+      case "disconnect":
+        this.#onDisconnected(message.reason ?? "");
     }
   }
 
@@ -293,8 +404,13 @@ export class ActorConnection {
     this.#connectionId = message.connectionId;
     // Reconnect to this very actor: a create query would fail, a key query could find a new one.
     this.#query = { getForId: { actorId: message.actorId } };
-    for (const name of this.#events.names())
-      this.#sendSubscription({ type: "subscribe", event: name });
+    this.#startWatchdog(message.heartbeatIntervalMs);
+    const subscribed = this.#events
+      .names()
+      .map((name) => this.#transmitSubscription({ type: "subscribe", event: name }));
+    const beforeInit = this.#beforeInit;
+    this.#beforeInit = undefined;
+    if (beforeInit) void Promise.all(subscribed).then(beforeInit.resolve);
     for (const pending of this.#work.takeQueued()) this.#send(pending);
     this.#work.opened();
     this.#opens.emit();
@@ -310,14 +426,105 @@ export class ActorConnection {
     link.send(pending.message).catch((error) => this.#work.fail(pending, toClientError(error)));
   }
 
-  #sendSubscription(message: ToServerMessage): void {
-    // Subscriptions are never queued: every `init` subscribes each event that has listeners.
+  #sendSubscription(message: ToServerMessage & { type: "subscribe" | "unsubscribe" }): void {
+    // Not queued: every `init` subscribes each event that has listeners. Before the first init,
+    // the client's barrier waits for that init's subscriptions.
+    if (this.#status === "connecting" && !this.#initialized) {
+      if (!this.#beforeInit) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        this.#beforeInit = { promise, resolve };
+      }
+      return;
+    }
     if (this.#status !== "open" || !this.#link) return;
-    this.#link.send(message).catch((error) => this.#emitError(toClientError(error)));
+    void this.#transmitSubscription(message);
+  }
+
+  /**
+   * Sends a subscription change on the current link and tracks it until it is in force: over
+   * WebSocket until the server's `subscription_ack` for its id, over SSE until the POST is
+   * answered (the server applies it before answering). Resolves, never rejects; a send failure
+   * is reported to onError listeners.
+   */
+  #transmitSubscription(
+    message: ToServerMessage & { type: "subscribe" | "unsubscribe" },
+  ): Promise<void> {
+    const link = this.#link;
+    if (!link) return Promise.resolve();
+    let done: Promise<void>;
+    if (this.#options.transport === "websocket") {
+      const id = this.#nextSubscriptionId++;
+      // Bounded: a server that never acknowledges must not hold every later action forever.
+      const bound = this.#options.connectTimeoutMs ?? 10_000;
+      done = new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.#subscriptionAcks.delete(id);
+          resolve();
+        }, bound);
+        this.#subscriptionAcks.set(id, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      link.send({ ...message, id }).catch((error) => {
+        this.#subscriptionAcks.get(id)?.();
+        this.#subscriptionAcks.delete(id);
+        this.#emitError(toClientError(error));
+      });
+    } else {
+      done = link.send(message).catch((error) => this.#emitError(toClientError(error)));
+    }
+    this.#pendingSubscriptions.add(done);
+    void done.then(() => this.#pendingSubscriptions.delete(done));
+    return done;
+  }
+
+  /** Resolves every subscription wait: the link they rode is gone, so they are moot. */
+  #settleSubscriptions(): void {
+    for (const ack of this.#subscriptionAcks.values()) ack();
+    this.#subscriptionAcks.clear();
+    this.#beforeInit?.resolve();
+    this.#beforeInit = undefined;
   }
 
   #emitError(error: ClientActorError): void {
     this.#errors.emit(error);
+  }
+
+  /** Watches the open link for silence (docs/protocol.md, "Heartbeats"). */
+  #startWatchdog(intervalMs: number | undefined): void {
+    const generation = this.#generation;
+    this.#watchdog.start(intervalMs, (silent) => {
+      if (generation !== this.#generation || this.#status !== "open") return;
+      this.#emitError(
+        clientError(
+          "heartbeat_timed_out",
+          `nothing heard for ${silent} ms over ${this.#options.transport} (heartbeat every ${intervalMs} ms); reconnecting`,
+        ),
+      );
+      const link = this.#link;
+      this.#onLinkClosed({ code: 1006, reason: `no heartbeat for ${silent} ms` }, generation);
+      void link?.close();
+    });
+  }
+
+  /** The server ended this connection with `conn.disconnect(reason)`: final, no reconnect. */
+  #onDisconnected(reason: string): void {
+    if (this.#status !== "open") return;
+    this.#generation++;
+    this.#status = "disconnected";
+    this.#watchdog.stop();
+    this.#settleSubscriptions();
+    const link = this.#link;
+    this.#link = undefined;
+    void link?.close();
+    this.#failure = runtimeError(
+      "connection_closed",
+      `the server disconnected this connection${reason ? `: ${reason}` : ""}`,
+    );
+    this.#work.rejectWaiting(this.#failure, true);
+    this.#closes.emit({ code: 1000, reason });
   }
 
   #onLinkClosed(info: LinkClosed, generation: number): void {
@@ -328,6 +535,8 @@ export class ActorConnection {
     this.#link = undefined;
     this.#generation++;
     this.#status = "reconnecting";
+    this.#watchdog.stop();
+    this.#settleSubscriptions();
     const error = runtimeError(
       "connection_closed",
       `the connection closed while the action was in flight (code ${info.code}${info.reason ? `, ${info.reason}` : ""})`,
@@ -342,19 +551,22 @@ export class ActorConnection {
     this.#generation++;
     clearTimeout(this.#attemptTimer);
     this.#attemptAbort?.abort(error);
+    this.#settleSubscriptions();
     const link = this.#link;
     this.#link = undefined;
     void link?.close();
     if (!alreadyReported) this.#emitError(error);
-    if (!this.#initialized) {
+    this.#failedAttempts += this.#initialized ? 1 : 0;
+    const limit = this.#options.maxReconnectAttempts ?? 10;
+    // The first attempt failing, the actor gone, or too many failures in a row: give up.
+    if (!this.#initialized || error.code === "actor_not_found" || this.#failedAttempts >= limit) {
       this.#status = "failed";
-      this.#failure = error;
-      this.#work.rejectWaiting(error, false);
+      this.#failure = this.#initialized ? clientErrorLike(error, this.#failedAttempts) : error;
+      this.#work.rejectWaiting(this.#failure, false);
       return;
     }
     // A reconnect attempt failed: what waited on it learns why; the next attempt is scheduled.
     this.#work.rejectWaiting(error, false);
-    this.#failedAttempts++;
     this.#scheduleReconnect();
   }
 
@@ -369,4 +581,14 @@ export class ActorConnection {
       this.#startAttempt();
     }, delay);
   }
+}
+
+/** The error a connection gives up with after `attempts` failed reconnects: the last one's. */
+function clientErrorLike(error: ClientActorError, attempts: number): ClientActorError {
+  return new ClientActorError(
+    error.code,
+    `${error.message} (reconnecting gave up after ${attempts} failed attempt${attempts === 1 ? "" : "s"})`,
+    error.metadata,
+    error,
+  );
 }

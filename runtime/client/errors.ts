@@ -31,6 +31,20 @@ export const CLIENT_ERROR_CATALOGUE = {
       "A connection attempt did not receive `init` within the connect timeout. Over SSE this " +
       "usually means the driver's sendRequest/proxyRequest buffers response bodies (ROUTE-2).",
   },
+  action_reply_timed_out: {
+    status: 504,
+    public: true,
+    description:
+      "An action on a connection got no reply within the client's action timeout " +
+      "(`actionTimeoutMs`, default 90,000 ms), for example across a silent network partition.",
+  },
+  heartbeat_timed_out: {
+    status: 504,
+    public: true,
+    description:
+      "An open connection heard nothing, not even a heartbeat, for 2.5 heartbeat intervals; " +
+      "the client closed its transport and reconnects.",
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A code of the client catalogue. */

@@ -45,7 +45,7 @@ export function openEventStream(options: EventStreamOptions): Promise<SseStream>
         headers: { ...init.headers, ...options.headers },
         signal: init.signal as AbortSignal | undefined,
       });
-      if (response.status === 200) return response as FetchLikeResponse;
+      if (response.status === 200) return observed(response, handlers) as FetchLikeResponse;
       refusal = await errorFromResponse(response, options.encoding);
       // The package only needs the status to fail the connection; the body was read above.
       return new Response(null, { status: response.status === 204 ? 502 : response.status });
@@ -86,4 +86,22 @@ export function openEventStream(options: EventStreamOptions): Promise<SseStream>
       }
     });
   });
+}
+
+/**
+ * `response` with a body that reports each chunk to `handlers.onActivity`: comment lines (the
+ * server's heartbeats) never reach the EventSource's listeners, yet they prove the path alive.
+ */
+function observed(response: Response, handlers: SseHandlers): Response {
+  const onActivity = handlers.onActivity;
+  if (!onActivity || !response.body) return response;
+  const body = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        onActivity();
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(body, { status: response.status, headers: response.headers });
 }

@@ -71,16 +71,18 @@ export class ActorHandleBase<D extends AnyActorDefinition = AnyActorDefinition> 
   /**
    * Calls action `name` statelessly (one request; ACT-6) and resolves its output. Rejects with a
    * ClientActorError: the action's own error (ERR-2), `actor_not_found`, `action_not_found`, ...
+   * Sent once the client's pending subscription changes are in force (docs/runtime.md).
    */
   action(name: string, ...args: unknown[]): Promise<unknown> {
     const ctx = this.#ctx;
-    return ctx.run((signal) =>
-      ctx.driver.action(this.#query, name, args, {
+    return ctx.run(async (signal) => {
+      await ctx.subscriptionsSettled();
+      return ctx.driver.action(this.#query, name, args, {
         encoding: ctx.encoding,
         params: this.#params,
         signal,
-      }),
-    );
+      });
+    });
   }
 
   /**
@@ -146,6 +148,7 @@ export class ActorHandleBase<D extends AnyActorDefinition = AnyActorDefinition> 
       encoding: ctx.encoding,
       transport: ctx.transport,
       params: this.#params,
+      subscriptionBarrier: () => ctx.subscriptionsSettled(),
       onDispose: () => ctx.forget(connection),
     });
     ctx.adopt(connection);

@@ -118,6 +118,14 @@ export interface DriverInstance {
    * start the driver's node processes (DIST clauses). Never called outside certification.
    */
   distributed?: DistributedTestHooks;
+  /**
+   * Durable drivers only, a test hook: with `fail` true, the storage of `actorId` refuses writes
+   * the way a full or read-only disk would, so `writePersistedData(actorId, ...)` rejects; with
+   * `fail` false it writes again. Other actors are untouched. The suite checks that a rejected
+   * write leaves the bytes stored before it in place (PERSIST-9). Never called outside
+   * certification.
+   */
+  failPersistedWrites?(actorId: string, fail: boolean): Promise<void>;
 }
 
 /** One node process of a distributed driver, as its test hooks report it. */

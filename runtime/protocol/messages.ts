@@ -18,8 +18,8 @@ export type Transport = "websocket" | "sse";
  */
 export type ToServerMessage =
   | { type: "action"; id: number; name: string; args: unknown[] }
-  | { type: "subscribe"; event: string }
-  | { type: "unsubscribe"; event: string };
+  | { type: "subscribe"; event: string; id?: number }
+  | { type: "unsubscribe"; event: string; id?: number };
 
 /**
  * A message to a client. `init` is the first on every connection; an `error` with `actionId`
@@ -32,8 +32,16 @@ export type ToClientMessage =
       connectionId: string;
       connectionToken: string;
       protocolVersion: number;
+      /** How often the server sends a heartbeat on this connection, in ms. */
+      heartbeatIntervalMs?: number;
     }
   | { type: "action_response"; id: number; output: unknown }
+  /** The reply to a subscribe or unsubscribe that carried an `id`: the change is in force. */
+  | { type: "subscription_ack"; id: number }
+  /** Sent on an idle connection every `heartbeatIntervalMs` (WebSocket; SSE uses a comment). */
+  | { type: "heartbeat" }
+  /** The server ended this connection with `conn.disconnect(reason)`: do not reconnect. */
+  | { type: "disconnect"; reason?: string }
   | { type: "error"; code: string; message: string; metadata?: unknown; actionId?: number }
   | { type: "event"; name: string; args: unknown[] };
 
@@ -48,8 +56,16 @@ export const toServerMessageSchemas = {
     name: z.string(),
     args: z.array(z.unknown()),
   }),
-  subscribe: z.object({ type: z.literal("subscribe"), event: z.string() }),
-  unsubscribe: z.object({ type: z.literal("unsubscribe"), event: z.string() }),
+  subscribe: z.object({
+    type: z.literal("subscribe"),
+    event: z.string(),
+    id: actionIdSchema.optional(),
+  }),
+  unsubscribe: z.object({
+    type: z.literal("unsubscribe"),
+    event: z.string(),
+    id: actionIdSchema.optional(),
+  }),
 } as const;
 
 /** Schemas of each to-client message, keyed by type (docs/protocol.md, "Messages"). */
@@ -60,6 +76,7 @@ export const toClientMessageSchemas = {
     connectionId: z.string(),
     connectionToken: z.string(),
     protocolVersion: z.int(),
+    heartbeatIntervalMs: z.int().positive().optional(),
   }),
   action_response: z.object({
     type: z.literal("action_response"),
@@ -74,6 +91,9 @@ export const toClientMessageSchemas = {
     actionId: actionIdSchema.optional(),
   }),
   event: z.object({ type: z.literal("event"), name: z.string(), args: z.array(z.unknown()) }),
+  subscription_ack: z.object({ type: z.literal("subscription_ack"), id: actionIdSchema }),
+  heartbeat: z.object({ type: z.literal("heartbeat") }),
+  disconnect: z.object({ type: z.literal("disconnect"), reason: z.string().optional() }),
 } as const;
 
 /** Validates any to-server message; unknown keys are dropped. */
@@ -89,6 +109,9 @@ export const toClientMessageSchema = z.discriminatedUnion("type", [
   toClientMessageSchemas.action_response,
   toClientMessageSchemas.error,
   toClientMessageSchemas.event,
+  toClientMessageSchemas.subscription_ack,
+  toClientMessageSchemas.heartbeat,
+  toClientMessageSchemas.disconnect,
 ]);
 
 // Compile-time proof that the schemas and the declared types have the same messages and fields,

@@ -76,6 +76,11 @@ export class WebSocketTransport implements ConnectionTransport {
     }
   }
 
+  /** A `heartbeat` message (docs/protocol.md, "Heartbeats"). */
+  heartbeat(): void {
+    this.send({ type: "heartbeat" });
+  }
+
   /** Closes the socket with 1000 and `reason` (cut to 123 bytes). Idempotent. */
   close(reason?: string): void {
     if (this.#socket.readyState !== WS_OPEN) return;
@@ -142,6 +147,15 @@ export class SseTransport implements ConnectionTransport {
       }, SEND_BUFFER_GRACE_MS);
       drop.unref?.();
     }
+  }
+
+  /**
+   * A comment line (`: heartbeat`): keeps proxies and drivers from ending an idle stream and
+   * tells the client the path is alive; EventSource parsers ignore it (docs/protocol.md).
+   */
+  heartbeat(): void {
+    if (this.#ended) return;
+    this.#controller.enqueue(this.#encoder.encode(": heartbeat\n\n"));
   }
 
   /** Ends the event stream (the client sees the response end). Idempotent. */

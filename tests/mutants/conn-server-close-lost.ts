@@ -7,7 +7,7 @@ export const mutant: MutantSpec = {
   description:
     "WebSocket bridges swallow the actor's close, so conn.disconnect leaves the client open",
   suites: ["connections"],
-  grep: "conn-disconnect-closes-client",
+  grep: "conn-disconnect-closes-client|wire-websocket-disconnect-closes",
   transport: "websocket",
 };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFile, rm, truncate, writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { describe, expect, onTestFinished, test } from "vitest";
 import { HOSTILE_KEYS, tempDir, walk } from "../test-support.ts";
 import { ActorStore } from "./actor-store.ts";
@@ -85,7 +85,7 @@ describe("durability across reopen (PERSIST-3, RESTART-1)", () => {
     expect(await second.readPersistedData(actor.actorId)).toEqual(bytes("42"));
   });
 
-  test("an actor file without its key entry (crash mid-create) is an orphan, removed at open", async () => {
+  test("an actor file without its key entry (crash mid-create) gets its entry rebuilt at open", async () => {
     const dir = await tempDir();
     const store = await ActorStore.open(dir);
     const kept = await create(store, "c", ["kept"]);
@@ -100,22 +100,62 @@ describe("durability across reopen (PERSIST-3, RESTART-1)", () => {
         persistedData: bytes("x"),
       }),
     );
-    await writeFileAtomic(store.layout.alarmFile(orphanId)!, bytes("alarm of the orphan"));
     await writeFile(join(store.layout.keysDir, ".x.key.00.tmp"), "half a write");
     await store.close();
     const reopened = await openStore(dir);
-    expect(reopened.report.removedOrphans).toEqual([orphanId]);
+    expect(reopened.report.rebuiltKeyEntries).toEqual([orphanId]);
+    expect(reopened.report.unindexedActors).toEqual([]);
     expect(reopened.report.removedTempFiles).toBe(1);
-    expect(await reopened.getActor(orphanId)).toBeUndefined();
-    expect(await reopened.findByKey("c", ["lost"])).toBeUndefined();
+    expect(await reopened.findByKey("c", ["lost"])).toMatchObject({ actorId: orphanId });
+    expect(await reopened.readPersistedData(orphanId)).toEqual(bytes("x"));
     expect(await reopened.getActor(kept.actorId)).toEqual(kept);
-    expect((await walk(dir)).sort()).toEqual(
-      [
-        "LOCK",
-        `actors/${kept.actorId}.actor`,
-        relative(dir, reopened.layout.keyFile("c", ["kept"])),
-      ].sort(),
+  });
+
+  test("a deleted key-index file loses neither the actor nor its state nor its alarm", async () => {
+    const dir = await tempDir();
+    const first = await ActorStore.open(dir);
+    const actor = await create(first, "c", ["k"]);
+    await first.writePersistedData(actor.actorId, bytes("state 7"));
+    await first.writeAlarm(actor.actorId, 12_345);
+    await first.close();
+    await rm(first.layout.keyFile("c", ["k"]));
+    const second = await ActorStore.open(dir);
+    expect(second.report.rebuiltKeyEntries).toEqual([actor.actorId]);
+    expect(second.report.alarms).toEqual([{ actorId: actor.actorId, at: 12_345 }]);
+    expect(await second.getActor(actor.actorId)).toEqual(actor);
+    expect(await second.findByKey("c", ["k"])).toEqual(actor);
+    expect(await create(second, "c", ["k"]), "getOrCreate finds it, makes no new actor").toEqual(
+      actor,
     );
+    await second.close();
+    const third = await openStore(dir);
+    expect(third.report.rebuiltKeyEntries, "the rebuilt entry is durable").toEqual([]);
+    expect(await third.readPersistedData(actor.actorId)).toEqual(bytes("state 7"));
+  });
+
+  test("an unindexed actor whose key another actor holds is kept and reported, not deleted", async () => {
+    const dir = await tempDir();
+    const store = await ActorStore.open(dir);
+    const holder = await create(store, "c", ["k"]);
+    const strayId = randomUUID();
+    await writeFileAtomic(
+      store.layout.actorFile(strayId)!,
+      encodeActorRecord({
+        id: strayId,
+        name: "c",
+        key: ["k"],
+        createdAt: 1,
+        persistedData: bytes("y"),
+      }),
+    );
+    await store.close();
+    const reopened = await openStore(dir);
+    expect(reopened.report.rebuiltKeyEntries).toEqual([]);
+    expect(reopened.report.unindexedActors).toEqual([
+      { actorId: strayId, reason: expect.stringMatching(/names another actor/) },
+    ]);
+    expect(await reopened.findByKey("c", ["k"])).toEqual(holder);
+    expect(await reopened.readPersistedData(strayId)).toEqual(bytes("y"));
   });
 });
 
@@ -169,7 +209,7 @@ describe("corruption is confined to its actor (PERSIST-5)", () => {
     await expectOnlyBadBroken(dir, bad, good);
   });
 
-  test("a damaged key entry fails that key only and keeps its actor from the orphan sweep", async () => {
+  test("a damaged key entry fails that key only and its actor file is kept", async () => {
     const dir = await tempDir();
     const first = await ActorStore.open(dir);
     const bad = await create(first, "c", ["bad"]);
@@ -177,7 +217,9 @@ describe("corruption is confined to its actor (PERSIST-5)", () => {
     await first.close();
     await truncate(first.layout.keyFile("c", ["bad"]), 10);
     const store = await openStore(dir);
-    expect(store.report.orphanSweepSkipped).toMatch(/unreadable/);
+    expect(store.report.unindexedActors).toEqual([
+      { actorId: bad.actorId, reason: expect.stringMatching(/damaged/) },
+    ]);
     await expect(store.findByKey("c", ["bad"])).rejects.toMatchObject({
       code: "persisted_data_corrupt",
     });
@@ -246,17 +288,7 @@ describe("one owner per data directory", () => {
     await expect(ActorStore.open(dir)).rejects.toThrow(/in use by another driver instance/);
     await first.close();
     const second = await openStore(dir);
-    expect(second.report.removedOrphans).toEqual([]);
-  });
-
-  test("a lock left by a dead process is taken over; a live owner is refused", async () => {
-    const dir = await tempDir();
-    await writeFile(join(dir, "LOCK"), "2147483646\n"); // no such pid
-    const store = await ActorStore.open(dir);
-    expect(await readFile(join(dir, "LOCK"), "utf8")).toBe(`${process.pid}\n`);
-    await store.close();
-    await writeFile(join(dir, "LOCK"), `${process.ppid}\n`); // alive: our parent
-    await expect(ActorStore.open(dir)).rejects.toThrow(new RegExp(`process ${process.ppid}`));
+    expect(second.report.rebuiltKeyEntries).toEqual([]);
   });
 
   test("a write racing close() lands before close resolves or not at all", async () => {

@@ -4,8 +4,9 @@
  *
  * Durability rule: a change is durable when the promise of the call that made it resolves
  * (createActor/getOrCreate, writePersistedData, writeAlarm). Creation writes the actor file
- * first, then the key-index entry; an actor is reachable only once its entry exists, so a crash
- * in between leaves an orphan actor file that no caller ever saw, removed at the next open.
+ * first, then the key-index entry. The index is derived data: every actor record names its own
+ * key, so an entry that is missing at open (a crash between the two writes, a lost index file)
+ * is rebuilt from the record; an actor file is never deleted for want of an entry.
  * A key entry whose actor file is missing or names another key is reported as
  * `persisted_data_corrupt` for that key (never silently replaced: that could hide data loss).
  */
@@ -55,10 +56,13 @@ export interface StoredActor {
 export interface StoreOpenReport {
   /** Temp files of interrupted writes, deleted. */
   removedTempFiles: number;
-  /** Actor ids whose file had no key entry (creation interrupted by a crash), deleted. */
-  removedOrphans: string[];
-  /** Set when the orphan sweep was skipped because a key entry could not be read. */
-  orphanSweepSkipped?: string;
+  /**
+   * Actor ids whose key-index entry was missing (a creation cut by a crash, an index file lost)
+   * and was rebuilt from the actor's own record.
+   */
+  rebuiltKeyEntries: string[];
+  /** Actor files kept without a key entry, and why none could be rebuilt. */
+  unindexedActors: { actorId: string; reason: string }[];
   /** Pending alarms: `at` is 0 for an alarm file that could not be read (fire it now). */
   alarms: { actorId: string; at: number }[];
 }
@@ -71,6 +75,16 @@ function corrupt(subject: string, reason: string, actorId?: string): ActorError 
       metadata: actorId === undefined ? { reason } : { actorId, reason },
     },
   );
+}
+
+/** The error a write on a full disk fails with. */
+function noSpace(path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), {
+    code: "ENOSPC",
+    errno: -28,
+    syscall: "write",
+    path,
+  });
 }
 
 function reasonOf(error: unknown): string | undefined {
@@ -96,6 +110,8 @@ export class ActorStore {
    */
   readonly #byKey = new Map<string, string>();
   #closed = false;
+  /** Actors whose writes fail as on a full disk (the PERSIST-9 test hook). */
+  readonly #refusedWrites = new Set<string>();
 
   private constructor(layout: DataLayout, lock: DirLock, report: StoreOpenReport) {
     this.layout = layout;
@@ -294,7 +310,19 @@ export class ActorStore {
     const actor = await this.#requireActor(actorId);
     // Encoded now: the caller may reuse its buffer once this call returns.
     const bytes = encodeActorRecord({ ...actor, id: actorId, persistedData: data });
-    await this.#enqueue(actorId, () => writeFileAtomic(this.layout.actorFile(actorId)!, bytes));
+    await this.#enqueue(actorId, async () => {
+      if (this.#refusedWrites.has(actorId)) throw noSpace(this.layout.actorFile(actorId)!);
+      await writeFileAtomic(this.layout.actorFile(actorId)!, bytes);
+    });
+  }
+
+  /**
+   * Test hook (PERSIST-9): while `refuse` is true, writes of `actorId`'s record fail with
+   * ENOSPC before any byte reaches the disk, as writeFileAtomic fails on a full disk.
+   */
+  refuseWrites(actorId: string, refuse: boolean): void {
+    if (refuse) this.#refusedWrites.add(actorId);
+    else this.#refusedWrites.delete(actorId);
   }
 
   /** Persists the actor's alarm time (ms since epoch); durable when it resolves. */
@@ -335,34 +363,37 @@ export class ActorStore {
   }
 }
 
-/** Start-up repair: temp files, orphan actor files, and the list of pending alarms. */
+/**
+ * Start-up repair: temp files, key-index entries lost (a crash between the two writes of a
+ * creation, a deleted or never-synced index file), and the list of pending alarms. The actor
+ * record names its own key, so a missing entry is rebuilt from it; an actor file is never
+ * deleted for want of an index entry.
+ */
 async function recover(layout: DataLayout): Promise<StoreOpenReport> {
   let removedTempFiles = 0;
   for (const dir of [layout.actorsDir, layout.keysDir, layout.alarmsDir]) {
     removedTempFiles += await removeStaleTempFiles(dir);
   }
-  const referenced = new Set<string>();
-  let orphanSweepSkipped: string | undefined;
+  const indexed = new Set<string>();
   for (const file of await readdir(layout.keysDir)) {
     try {
       const payload = await readFileChecked(join(layout.keysDir, file));
-      if (payload !== undefined) referenced.add(decodeKeyEntry(payload).actorId);
-    } catch (error) {
-      // Without every entry we cannot tell an orphan from an actor whose entry is damaged.
-      orphanSweepSkipped = `key index entry ${file} unreadable: ${reasonOf(error) ?? String(error)}`;
+      if (payload !== undefined) indexed.add(decodeKeyEntry(payload).actorId);
+    } catch {
+      // A damaged entry fails its key at lookup (persisted_data_corrupt); nothing to do here.
     }
   }
   const actorIds = new Set<string>();
-  const removedOrphans: string[] = [];
+  const rebuiltKeyEntries: string[] = [];
+  const unindexedActors: StoreOpenReport["unindexedActors"] = [];
   for (const file of await readdir(layout.actorsDir)) {
     const actorId = actorIdFromFileName(file, ACTOR_SUFFIX);
     if (actorId === undefined) continue;
-    if (orphanSweepSkipped === undefined && !referenced.has(actorId)) {
-      await removeFileDurable(layout.actorFile(actorId)!);
-      removedOrphans.push(actorId);
-    } else {
-      actorIds.add(actorId);
-    }
+    actorIds.add(actorId);
+    if (indexed.has(actorId)) continue;
+    const why = await rebuildKeyEntry(layout, actorId);
+    if (why === undefined) rebuiltKeyEntries.push(actorId);
+    else unindexedActors.push({ actorId, reason: why });
   }
   const alarms: StoreOpenReport["alarms"] = [];
   for (const file of await readdir(layout.alarmsDir)) {
@@ -382,5 +413,29 @@ async function recover(layout: DataLayout): Promise<StoreOpenReport> {
       alarms.push({ actorId, at: 0 });
     }
   }
-  return { removedTempFiles, removedOrphans, orphanSweepSkipped, alarms };
+  return { removedTempFiles, rebuiltKeyEntries, unindexedActors, alarms };
+}
+
+/**
+ * Writes the key-index entry of `actorId` from the name and key its own record holds. Resolves
+ * `undefined` when written, or why not: the record cannot be read (its reads fail with
+ * `persisted_data_corrupt`), or its key file exists (another actor holds the key, or the entry
+ * is damaged and fails that key at lookup). The actor file is kept either way.
+ */
+async function rebuildKeyEntry(layout: DataLayout, actorId: string): Promise<string | undefined> {
+  let record: ReturnType<typeof decodeActorRecord>;
+  try {
+    const payload = await readFileChecked(layout.actorFile(actorId)!);
+    if (payload === undefined) return "the actor file vanished";
+    record = decodeActorRecord(payload);
+  } catch (error) {
+    return `actor file unreadable: ${reasonOf(error) ?? String(error)}`;
+  }
+  if (record.id !== actorId) return `actor file holds actor ${record.id}`;
+  const keyFile = layout.keyFile(record.name, record.key);
+  if ((await readFileChecked(keyFile).catch(() => new Uint8Array())) !== undefined) {
+    return "its key file exists and names another actor, or is damaged";
+  }
+  await writeFileAtomic(keyFile, encodeKeyEntry({ actorId, name: record.name, key: record.key }));
+  return undefined;
 }

@@ -127,6 +127,9 @@ export function mutantDriver(
         if (restart) wrapped.restart = async () => wrap(await restart.call(instance));
         const damage = instance.damagePersistedData;
         if (damage) wrapped.damagePersistedData = (actorId) => damage.call(instance, actorId);
+        const fault = instance.failPersistedWrites;
+        if (fault)
+          wrapped.failPersistedWrites = (actorId, fail) => fault.call(instance, actorId, fail);
         return mutation.instance?.(wrapped, env) ?? wrapped;
       };
       const base = mutation.context?.({ ...ctx, runtime }) ?? { ...ctx, runtime };
