@@ -87,8 +87,9 @@ describe("one verdict", () => {
       actual: "undefined",
       location: expect.stringMatching(/^tests\/fixtures\/suites\/verdict-suites\.ts:\d+$/),
     });
+    // The same seed, so generated inputs replay exactly.
     expect(should.rerun).toBe(
-      `driver-cert run tests/fixtures/drivers/tiny-driver.ts --suites-module tests/fixtures/suites/verdict-suites.ts --id ${SHOULD_ID}`,
+      `driver-cert run tests/fixtures/drivers/tiny-driver.ts --suites-module tests/fixtures/suites/verdict-suites.ts --seed ${report.run.seed} --id ${SHOULD_ID}`,
     );
     const seen = await verdicts(outDir, report);
     expect(seen.junitFails).toBe(false);
@@ -169,8 +170,10 @@ describe("one verdict", () => {
     expect(recap).toContain("    step:     after createActor again\n");
     expect(recap).toContain("    expected: true\n    actual:   false\n");
     expect(recap).toMatch(/ {4}at: {7}tests\/fixtures\/suites\/tiny-suites\.ts:\d+\n/);
-    expect(recap).toContain(
-      `    rerun:    driver-cert run tests/fixtures/drivers/tiny-broken-driver.ts --suites-module tests/fixtures/suites/tiny-suites.ts --id ${MUST_ID}\n`,
+    expect(recap).toMatch(
+      new RegExp(
+        ` {4}rerun: {4}driver-cert run tests/fixtures/drivers/tiny-broken-driver\\.ts --suites-module tests/fixtures/suites/tiny-suites\\.ts --seed \\d+ --id ${MUST_ID}\n`,
+      ),
     );
     // No colour codes without a terminal.
     expect(run.stdout).not.toContain("\u001b[");
