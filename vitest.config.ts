@@ -10,6 +10,9 @@ const END_TO_END = [
   "tests/crash/**/*.test.ts",
   "tests/mutants/**/*.test.ts",
   "tests/stress/**/*.test.ts",
+  // Whole CLI runs whose comparisons (shards against a whole run, a SIGINT mid-run) need quiet cores.
+  "tests/ci-triage.test.ts",
+  "tests/ci-interrupt.test.ts",
 ];
 
 export default defineConfig({

@@ -8,15 +8,21 @@ import type { Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { type CertificationOptions, exitCodeFor, runCertification } from "../harness/certify.ts";
 import { formatStartError } from "../harness/errors.ts";
+import type { Shard } from "../harness/matrix.ts";
 import { CLIENT_TYPES, DEFAULT_TEST_TIMEOUT_MS, ENCODINGS, TRANSPORTS } from "../harness/matrix.ts";
 import { TOOL_VERSION } from "../harness/package-info.ts";
-import { REPORTER_NAMES, type ReporterName } from "../harness/reporters/registry.ts";
+import { REPORTER_NAMES, type ReporterSpec } from "../harness/reporters/registry.ts";
+import { mergeCommand } from "../harness/run/merge-command.ts";
 import { isSeed } from "../harness/seed.ts";
 
 /** Where the CLI writes; tests pass their own streams. */
 export interface CliIo {
   stdout: Writable;
   stderr: Writable;
+  /** Aborted on Ctrl-C: the run stops, writes a partial report and exits 130. */
+  signal?: AbortSignal;
+  /** Environment (colour, GitHub Actions); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 function list(value: string, previous: string[] = []): string[] {
@@ -29,14 +35,20 @@ function list(value: string, previous: string[] = []): string[] {
   ];
 }
 
-function reporters(value: string, previous: ReporterName[] = []): ReporterName[] {
-  const names = list(value);
-  for (const name of names) {
-    if (!(REPORTER_NAMES as string[]).includes(name)) {
-      throw new InvalidArgumentError(`choose from ${REPORTER_NAMES.join(", ")}`);
+function reporters(value: string, previous: ReporterSpec[] = []): ReporterSpec[] {
+  const specs = list(value);
+  for (const spec of specs) {
+    if (!(REPORTER_NAMES as string[]).includes(spec.replace(/:-$/, ""))) {
+      throw new InvalidArgumentError(
+        `choose from ${REPORTER_NAMES.join(", ")}; add :- for stdout (json:-)`,
+      );
     }
   }
-  return [...previous, ...(names as ReporterName[])];
+  return [...previous, ...(specs as ReporterSpec[])];
+}
+
+function repeatable(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function milliseconds(value: string): number {
@@ -53,24 +65,59 @@ function seedValue(value: string): number {
   return n;
 }
 
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError("expected a positive whole number");
+  return n;
+}
+
+function shard(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const total = Number(match?.[2]);
+  if (!match || index < 1 || total < 1 || index > total) {
+    throw new InvalidArgumentError("expected i/n with 1 <= i <= n, e.g. 2/3");
+  }
+  return { index, count: total };
+}
+
 function addRunOptions(command: Command): Command {
   return command
     .argument("[module]", "driver module (.js or .ts); default: the memory reference driver")
     .option("--suite <names>", "run only these suites (comma-separated, repeatable)", list)
     .option(
-      "--grep <pattern>",
-      "run only tests whose id, title or clause matches (case-insensitive regex)",
+      "--grep <regex>",
+      `run only tests whose "<id> <title> <clause>" matches this case-insensitive regular expression ([ ] ( ) . * + ? are regex syntax: use --id for an exact id)`,
+    )
+    .option("--id <id>", "run only the test with this exact id (repeatable)", repeatable)
+    .option(
+      "--clause <ids>",
+      "run only tests of these exact clauses (comma-separated, repeatable; CONN-1 is not CONN-10)",
+      list,
     )
     .addOption(new Option("--client <type>", "only this client type").choices(CLIENT_TYPES))
     .addOption(new Option("--transport <transport>", "only this transport").choices(TRANSPORTS))
     .addOption(new Option("--encoding <encoding>", "only this encoding").choices(ENCODINGS))
     .option(
+      "--shard <i/n>",
+      "run the i-th of n deterministic slices (merge them with `merge`)",
+      shard,
+    )
+    .option(
       "--reporter <names>",
-      `report files to write: ${REPORTER_NAMES.join(", ")} (default: all)`,
+      `reports to write: ${REPORTER_NAMES.join(", ")} (default: all, as files in --out); name:- writes one to stdout, e.g. json:-`,
       reporters,
     )
-    .option("--out <dir>", "directory for report files", "reports")
+    .option("--out <dir>", "directory for report files (not -: use --reporter json:-)", "reports")
     .option("--bail", "stop after the first failing test")
+    .option("--repeat <n>", "run each selected test n times; differing outcomes are flaky", count)
+    .option("--workers <n>", "worker processes (default: cores, at most 8)", count)
+    .option(
+      "--expectations <file>",
+      "known failures (JSON): listed tests that fail are expected-fail and do not fail the gate",
+    )
+    .option("--write-expectations <file>", "write this run's failures as an expectations file")
     .option(
       "--timeout <ms>",
       `per-test budget for tests that set none (default ${DEFAULT_TEST_TIMEOUT_MS})`,
@@ -90,10 +137,18 @@ function addRunOptions(command: Command): Command {
 interface RunFlags {
   suite?: string[];
   grep?: string;
+  id?: string[];
+  clause?: string[];
+  shard?: Shard;
+  repeat?: number;
+  workers?: number;
+  expectations?: string;
+  writeExpectations?: string;
+  json?: boolean;
   client?: CertificationOptions["client"];
   transport?: CertificationOptions["transport"];
   encoding?: CertificationOptions["encoding"];
-  reporter?: ReporterName[];
+  reporter?: ReporterSpec[];
   out: string;
   bail?: boolean;
   timeout?: number;
@@ -108,6 +163,13 @@ function toOptions(module: string | undefined, flags: RunFlags, io: CliIo): Cert
     suitesModule: flags.suitesModule,
     suites: flags.suite,
     grep: flags.grep,
+    ids: flags.id,
+    clauses: flags.clause,
+    shard: flags.shard,
+    repeat: flags.repeat,
+    workers: flags.workers,
+    expectations: flags.expectations,
+    writeExpectations: flags.writeExpectations,
     client: flags.client,
     transport: flags.transport,
     encoding: flags.encoding,
@@ -117,15 +179,19 @@ function toOptions(module: string | undefined, flags: RunFlags, io: CliIo): Cert
     timeoutMs: flags.timeout,
     seed: flags.seed,
     list: flags.list,
+    listJson: flags.json,
     stdout: io.stdout,
     stderr: io.stderr,
+    signal: io.signal,
+    env: io.env,
   };
 }
 
 /**
  * Runs the CLI on `argv` (as in process.argv: node, script, then arguments) and resolves the
- * exit code: 0 certified, 1 a required test failed, 2 the driver could not be loaded, an option
- * was bad, or the harness broke.
+ * exit code, the report's verdict: 0 pass (certified, or only warnings), 1 a required test
+ * failed, 2 the driver could not be loaded or started, an option was bad, the filters selected
+ * no test, or the harness broke; 130 interrupted (Ctrl-C).
  */
 export async function main(
   argv: readonly string[],
@@ -154,9 +220,44 @@ export async function main(
     .action((module: string | undefined, flags: RunFlags) => execute(toOptions(module, flags, io)));
   addRunOptions(program.command("list"))
     .description("print what `run` would run, and why anything is skipped (same as run --list)")
+    .option("--json", "print the plan as JSON")
     .action((module: string | undefined, flags: RunFlags) =>
       execute({ ...toOptions(module, flags, io), list: true }),
     );
+  program
+    .command("merge")
+    .description("combine the report.json of every --shard i/n into one report and one verdict")
+    .argument("<reports...>", "report.json files, one per shard")
+    .option("--out <dir>", "directory for the merged report files", "reports")
+    .option("--reporter <names>", "reports to write (as for run)", reporters)
+    .action(async (files: string[], flags: { out: string; reporter?: ReporterSpec[] }) => {
+      try {
+        outcome = await mergeCommand(files, {
+          outDir: flags.out,
+          reporters: flags.reporter,
+          ...io,
+        });
+      } catch (error) {
+        outcome = error;
+        io.stderr.write(formatStartError(error));
+      }
+    });
+  program
+    .command("serve")
+    .description(
+      "serve a driver with the fixture registry on a loopback port, to try requests by hand",
+    )
+    .argument("[module]", "driver module (.js or .ts); default: the memory reference driver")
+    .option("--port <n>", "port on 127.0.0.1 (default: any free port)", count)
+    .action(async (module: string | undefined, flags: { port?: number }) => {
+      try {
+        const { serveDriverCommand } = await import("../harness/serve.ts");
+        outcome = await serveDriverCommand({ driverModule: module, port: flags.port, ...io });
+      } catch (error) {
+        outcome = error;
+        io.stderr.write(formatStartError(error));
+      }
+    });
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
@@ -165,6 +266,7 @@ export async function main(
     return 2;
   }
   if (outcome === undefined) return 0;
+  if (typeof outcome === "number") return outcome;
   return exitCodeFor(outcome);
 }
 
@@ -197,7 +299,19 @@ function flushed(stream: Writable): Promise<void> {
  */
 export async function runCli(argv: readonly string[] = process.argv): Promise<never> {
   ignoreClosedPipes([process.stdout, process.stderr]);
-  const code = await main(argv);
+  // Ctrl-C: the first stops the run (partial report, temp dirs removed, exit 130), a second
+  // exits at once.
+  const interrupt = new AbortController();
+  process.on("SIGINT", () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    process.stderr.write("\ndriver-cert: interrupted, finishing up (Ctrl-C again to quit now)\n");
+    interrupt.abort();
+  });
+  const code = await main(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signal: interrupt.signal,
+  });
   process.exitCode = code;
   await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit(code);

@@ -1,26 +1,33 @@
 /**
  * `runCertification()`: the library behind `driver-cert run` and `driver-cert list`. Loads and
  * validates the driver module, plans the run, runs it through vitest, builds the report and
- * writes the reporters' files. Never exits the process; `exitCodeFor()` is the one place the
- * exit code is decided.
+ * writes the reporters' outputs. Never exits the process; the report's verdict decides the exit
+ * code (`exitCodeFor()`).
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { tsImport } from "tsx/esm/api";
 import type { Encoding, Transport } from "../runtime/protocol/index.ts";
-import { isKnownStartError, UsageError } from "./errors.ts";
-import { describeDriver, planTotals, renderPlan } from "./listing.ts";
+import { DriverLoadError, DriverStartError, isKnownStartError, UsageError } from "./errors.ts";
+import { describeDriver, planAsJson, planTotals, renderPlan } from "./listing.ts";
 import { loadDriverModule } from "./load-driver.ts";
-import { CLIENT_TYPES, ENCODINGS, type Plan, planRun, TRANSPORTS } from "./matrix.ts";
+import { CLIENT_TYPES, ENCODINGS, type Plan, planRun, type Shard, TRANSPORTS } from "./matrix.ts";
 import { DEFAULT_DRIVER_MODULE, TOOL_VERSION } from "./package-info.ts";
 import { type PreflightTimeouts, preflightDriver } from "./preflight.ts";
 import { DEFAULT_SUITES_MODULE, loadSuites } from "./register.ts";
-import { buildReport, hasRequiredFailure } from "./report/build.ts";
+import { buildReport } from "./report/build.ts";
+import { readExpectations, writeExpectations } from "./report/expectations.ts";
 import { type CertificationReport, reportSchema } from "./report/model.ts";
-import { REPORTER_NAMES, REPORTERS, type ReporterName } from "./reporters/registry.ts";
+import { startErrorReport } from "./report/start-error.ts";
+import { colorsFor } from "./reporters/colors.ts";
+import { renderRecap, renderSummary, shownPath } from "./reporters/console.ts";
+import { parseReporterSpecs, type ReporterSpec } from "./reporters/registry.ts";
+import { writeOutputs } from "./run/outputs.ts";
+import { rerunCommand } from "./run/rerun.ts";
+import { createTempRoot } from "./run/temp-root.ts";
 import { loadRuntimeBindings } from "./runtime-bindings.ts";
 import { isSeed, MAX_SEED, runSeed } from "./seed.ts";
+import { checkSelection } from "./selection.ts";
 import type { ClientType } from "./suite-api.ts";
 
 /** Options of a certification run; the CLI flags map onto these one to one. */
@@ -33,28 +40,48 @@ export interface CertificationOptions {
   suites?: string[];
   /** Keep tests whose "<id> <title> <clause>" matches this case-insensitive regex (--grep). */
   grep?: string;
+  /** Keep these exact test ids (--id, repeatable). */
+  ids?: string[];
+  /** Keep the tests of these exact clause ids (--clause). */
+  clauses?: string[];
   client?: ClientType;
   transport?: Transport;
   encoding?: Encoding;
-  /** Report files to write; default all of REPORTERS. */
-  reporters?: ReporterName[];
-  /** Directory for report files, relative to `cwd`; default `reports`. */
+  /** `--shard i/n`: run one deterministic slice of the selected tests. */
+  shard?: Shard;
+  /** `--repeat N`: run each selected test N times; differing outcomes mark it `flaky`. */
+  repeat?: number;
+  /**
+   * Outputs: reporter names (json, junit, markdown, html), each written to its file in
+   * `outDir`, or `<name>:-` for stdout (then progress goes to `stderr`). Default all files.
+   */
+  reporters?: ReporterSpec[];
+  /** Directory for report files, relative to `cwd`; default `reports`. `-` is refused. */
   outDir?: string;
   /** Stop after the first failure (--bail). */
   bail?: boolean;
   /** Per-test budget in ms for tests that set none (--timeout); default 10,000. */
   timeoutMs?: number;
-  /** Print the plan and run nothing (--list). */
+  /** Print the plan and run nothing (--list); `listJson` prints it as JSON. */
   list?: boolean;
+  listJson?: boolean;
+  /** `--expectations <file>`: known failures (report/expectations.ts). */
+  expectations?: string;
+  /** `--write-expectations <file>`: write the failures of this run as an expectations file. */
+  writeExpectations?: string;
   /** Worker processes (default: cores, at most 8) and cases at once per worker (default 4). */
   workers?: number;
   concurrency?: number;
+  /** Aborting it interrupts the run (Ctrl-C): a partial report marked interrupted, exit 130. */
+  signal?: AbortSignal;
   /** Base for relative paths; default process.cwd(). */
   cwd?: string;
   /** Progress, listing and summary go here; default process.stdout. */
   stdout?: Writable;
   /** Errors outside the tests (harness errors, unhandled errors) go here; default process.stderr. */
   stderr?: Writable;
+  /** Environment read for colour, GitHub Actions and $GITHUB_STEP_SUMMARY; default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Bounds (ms) of the start check before the tests; default the test context's (10 s, 5 s). */
   preflight?: PreflightTimeouts;
   /**
@@ -71,6 +98,12 @@ export type CertificationResult =
 
 const tsImporter = (url: string) => tsImport(url, import.meta.url);
 
+function positive(flag: string, value: number | undefined, unit: string): void {
+  if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+    throw new UsageError(`--${flag} ${String(value)} must be a positive whole number${unit}`);
+  }
+}
+
 function checkOptions(options: CertificationOptions): void {
   const oneOf = (flag: string, value: string | undefined, allowed: readonly string[]) => {
     if (value !== undefined && !allowed.includes(value)) {
@@ -80,25 +113,42 @@ function checkOptions(options: CertificationOptions): void {
   oneOf("client", options.client, CLIENT_TYPES);
   oneOf("transport", options.transport, TRANSPORTS);
   oneOf("encoding", options.encoding, ENCODINGS);
-  for (const name of options.reporters ?? []) oneOf("reporter", name, REPORTER_NAMES);
   if (options.seed !== undefined && !isSeed(options.seed)) {
     throw new UsageError(
       `--seed ${String(options.seed)} must be a whole number from 0 to ${MAX_SEED}`,
     );
   }
-  const t = options.timeoutMs;
-  if (t !== undefined && !(Number.isInteger(t) && t > 0)) {
-    throw new UsageError(`--timeout ${String(t)} must be a positive whole number of milliseconds`);
+  positive("timeout", options.timeoutMs, " of milliseconds");
+  positive("repeat", options.repeat, "");
+  positive("workers", options.workers, "");
+  const shard = options.shard;
+  if (
+    shard &&
+    !(
+      Number.isInteger(shard.index) &&
+      Number.isInteger(shard.count) &&
+      shard.index >= 1 &&
+      shard.index <= shard.count
+    )
+  ) {
+    throw new UsageError(`--shard ${shard.index}/${shard.count}: expected i/n with 1 <= i <= n`);
+  }
+  if (options.outDir === "-") {
+    throw new UsageError(
+      "--out - is not supported: --out names a directory for report files",
+      "to write the JSON report to stdout use --reporter json:- (progress then goes to stderr)",
+    );
   }
 }
 
 /**
  * Certifies a driver. Throws DriverLoadError (module missing, throwing on import, or breaking the
  * contract), DriverStartError (the driver could not be started and stopped once, checked before
- * any test; never for `list`) and UsageError (bad option) before any test runs; any other throw
- * is a harness bug. A run first deletes the files of reporters it does not write from the output
- * directory (`report.json`, `junit.xml`, `summary.md` only), so no stale report is left beside
- * the new ones.
+ * any test; never for `list`) and UsageError (bad option, or filters that select no test)
+ * before any test runs; any other throw is a harness bug. For a load or start failure `run`
+ * first writes the reports (report.json names the failure under `startError`, verdict `error`).
+ * A run deletes, from the output directory, the report files of reporters it does not write, so
+ * no stale report is left beside the new ones.
  *
  * @example
  * const result = await runCertification({ driverModule: "./my-driver.ts" });
@@ -108,61 +158,112 @@ export async function runCertification(
   options: CertificationOptions = {},
 ): Promise<CertificationResult> {
   checkOptions(options);
+  const outputs = parseReporterSpecs(options.reporters);
   const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
-  const { definition, path } = await loadDriverModule(
-    options.driverModule ?? DEFAULT_DRIVER_MODULE,
-    tsImporter,
-    cwd,
-  );
-  const suitesModule = options.suitesModule
-    ? resolve(cwd, options.suitesModule)
-    : DEFAULT_SUITES_MODULE;
-  const suites = await loadSuites(suitesModule, tsImporter);
-  const filters = {
-    suites: options.suites,
-    grep: options.grep,
-    client: options.client,
-    transport: options.transport,
-    encoding: options.encoding,
-  };
-  const plan = planRun(suites, {
-    driverName: definition.name,
-    capabilities: definition.capabilities,
-    filters,
-    timeoutMs: options.timeoutMs,
-  });
-  if (options.list) {
-    stdout.write(renderPlan(plan));
-    return { kind: "list", plan };
-  }
-  await preflightDriver(definition, loadRuntimeBindings, options.preflight);
+  const stderr = options.stderr ?? process.stderr;
+  // With a reporter on stdout, stdout carries that report only: the rest goes to stderr.
+  const progress = outputs.some((o) => o.stdout) ? stderr : stdout;
+  const colors = colorsFor(progress, env);
   const outDir = isAbsolute(options.outDir ?? "reports")
     ? options.outDir!
     : resolve(cwd, options.outDir ?? "reports");
-  const selected = options.reporters ?? REPORTER_NAMES;
-  await removeStaleReports(
-    outDir,
-    REPORTER_NAMES.filter((name) => !selected.includes(name)),
-  );
-  stdout.write(
-    `driver-cert ${TOOL_VERSION}: certifying ${describeDriver(plan)}\n${planTotals(plan)}\n\n`,
+  const write = (report: CertificationReport) =>
+    writeOutputs(report, { outputs, outDir, stdout, annotations: progress, cwd, env });
+  // A bad expectations file is a usage error before anything loads or starts.
+  const expectations =
+    options.expectations && !options.list
+      ? await readExpectations(resolve(cwd, options.expectations), options.expectations)
+      : undefined;
+  const startedAt = new Date();
+  const failedToStart = async (error: unknown, plan?: Plan) => {
+    if (!options.list && (error instanceof DriverLoadError || error instanceof DriverStartError)) {
+      const module = shownPath(cwd, resolve(cwd, options.driverModule ?? DEFAULT_DRIVER_MODULE));
+      const report = startErrorReport(error, {
+        module,
+        plan,
+        startedAt,
+        toolVersion: TOOL_VERSION,
+      });
+      // The report is a courtesy: failing to write it must not hide why the run could not start.
+      await write(report).catch((writeError: unknown) =>
+        stderr.write(
+          `driver-cert: could not write the reports to ${outDir}: ${(writeError as Error)?.message ?? String(writeError)}\n`,
+        ),
+      );
+    }
+    return error;
+  };
+  let plan: Plan | undefined;
+  let path: string;
+  let suitesModule: string;
+  let definition: Awaited<ReturnType<typeof loadDriverModule>>["definition"];
+  const filters = {
+    suites: options.suites,
+    grep: options.grep,
+    ids: options.ids,
+    clauses: options.clauses,
+    client: options.client,
+    transport: options.transport,
+    encoding: options.encoding,
+    shard: options.shard,
+  };
+  try {
+    ({ definition, path } = await loadDriverModule(
+      options.driverModule ?? DEFAULT_DRIVER_MODULE,
+      tsImporter,
+      cwd,
+    ));
+    suitesModule = options.suitesModule
+      ? resolve(cwd, options.suitesModule)
+      : DEFAULT_SUITES_MODULE;
+    const suites = await loadSuites(suitesModule, tsImporter);
+    plan = planRun(suites, {
+      driverName: definition.name,
+      capabilities: definition.capabilities,
+      filters,
+      timeoutMs: options.timeoutMs,
+    });
+    checkSelection(plan);
+    if (options.list) {
+      stdout.write(
+        options.listJson ? `${JSON.stringify(planAsJson(plan), null, 2)}\n` : renderPlan(plan),
+      );
+      return { kind: "list", plan };
+    }
+    await preflightDriver(definition, loadRuntimeBindings, options.preflight);
+  } catch (error) {
+    throw await failedToStart(error, plan);
+  }
+  progress.write(
+    `driver-cert ${TOOL_VERSION}: certifying ${describeDriver(plan)}\n${planTotals(plan)}` +
+      `${options.repeat && options.repeat > 1 ? ` (each ${options.repeat} times)` : ""}\n\n`,
   );
   const seed = runSeed(options.seed);
-  const startedAt = new Date();
+  const tempRoot = await createTempRoot();
   // Loaded only for a run: vitest's Node API takes seconds to import.
   const { runPlanWithVitest } = await import("./run/run-vitest.ts");
-  const collector = await runPlanWithVitest(plan, {
-    driverModule: path,
-    suitesModule,
-    filters,
-    timeoutMs: options.timeoutMs,
-    bail: options.bail === true,
-    progress: stdout,
-    workers: options.workers,
-    concurrency: options.concurrency,
-    seed,
-  });
+  let collector: Awaited<ReturnType<typeof runPlanWithVitest>>;
+  try {
+    collector = await runPlanWithVitest(plan, {
+      driverModule: path,
+      suitesModule,
+      filters,
+      timeoutMs: options.timeoutMs,
+      bail: options.bail === true,
+      progress,
+      workers: options.workers,
+      concurrency: options.concurrency,
+      repeat: options.repeat,
+      tempRoot: tempRoot.path,
+      colors,
+      signal: options.signal,
+      seed,
+    });
+  } finally {
+    await tempRoot.dispose();
+  }
   const report = reportSchema.parse(
     buildReport({
       plan,
@@ -175,74 +276,37 @@ export async function runCertification(
       harnessErrors: collector.harnessErrors,
       unhandledErrors: collector.unhandledErrors,
       seed,
+      interrupted: collector.interrupted || options.signal?.aborted === true,
+      repeat: options.repeat,
+      expectations,
+      rerun: (id) => rerunCommand(id, { ...options, seed }),
+      cwd,
     }),
   );
-  await mkdir(outDir, { recursive: true });
-  const files: string[] = [];
-  for (const name of selected) {
-    const writer = REPORTERS[name]();
-    const file = join(outDir, writer.fileName);
-    await writeFile(file, writer.render(report));
+  const files = await write(report);
+  if (options.writeExpectations) {
+    const file = resolve(cwd, options.writeExpectations);
+    await writeExpectations(report, file);
     files.push(file);
   }
-  stdout.write(summarize(report, files, cwd));
+  progress.write(renderRecap(report, colors));
+  progress.write(renderSummary(report, files, cwd, colors));
   const outside = [...report.harnessErrors, ...report.unhandledErrors];
   if (outside.length > 0) {
-    (options.stderr ?? process.stderr).write(
-      `${outside.map((e) => `driver-cert: error: ${e}`).join("\n")}\n`,
-    );
+    stderr.write(`${outside.map((e) => `driver-cert: error: ${e}`).join("\n")}\n`);
   }
   return { kind: "run", plan, report, files };
 }
 
-/** Deletes the report files of `unselected` reporters from `outDir`; nothing else is touched. */
-async function removeStaleReports(outDir: string, unselected: readonly ReporterName[]) {
-  for (const name of unselected) {
-    await rm(join(outDir, REPORTERS[name]().fileName), { force: true });
-  }
-}
-
-/** `path` relative to `cwd` when inside it, else absolute. */
-function shownPath(cwd: string, path: string): string {
-  const rel = relative(cwd, path);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path : rel;
-}
-
-function summarize(report: CertificationReport, files: string[], cwd: string): string {
-  const c = report.counts;
-  const lines = [
-    "",
-    `${report.driver.name}: ${report.level.name}`,
-    `${c.pass} passed, ${c.fail} failed, ${c.timeout} timed out, ${c.unsupported} unsupported, ${c.skipped} skipped ` +
-      `(${(report.run.durationMs / 1000).toFixed(1)} s)`,
-  ];
-  if (report.run.seed !== undefined)
-    lines.push(`seed ${report.run.seed} (replay the same inputs: --seed ${report.run.seed})`);
-  const shown = report.level.reasons.slice(0, 10);
-  for (const reason of shown) lines.push(`  - ${reason}`);
-  if (report.level.reasons.length > shown.length) {
-    lines.push(`  - ... ${report.level.reasons.length - shown.length} more in the report`);
-  }
-  for (const warning of report.level.warnings) lines.push(`  warning: ${warning}`);
-  if (files.length > 0) lines.push(`reports: ${files.map((f) => shownPath(cwd, f)).join(", ")}`);
-  return `${lines.join("\n")}\n`;
-}
-
 /**
  * The process exit code for a run's outcome (a CertificationResult, or what runCertification
- * threw): 0 certified (or a listing, or a partial run without a required failure); 1 a
- * required test failed or the run is not certified; 2 the driver could not be loaded, an
- * option was bad, or the harness broke.
+ * threw): the report's verdict (0 pass, 1 fail, 2 error, 130 interrupted); 0 for a listing; 2
+ * for a thrown error (the driver could not be loaded or started, a bad option, a harness bug).
  */
-export function exitCodeFor(outcome: CertificationResult | unknown): 0 | 1 | 2 {
+export function exitCodeFor(outcome: CertificationResult | unknown): 0 | 1 | 2 | 130 {
   if (isKnownStartError(outcome) || outcome instanceof Error) return 2;
   const result = outcome as CertificationResult;
   if (result?.kind === "list") return 0;
   if (result?.kind !== "run") return 2;
-  const { report } = result;
-  if (report.harnessErrors.length > 0) return 2;
-  if (report.level.certified) return 0;
-  if (report.run.partial)
-    return hasRequiredFailure(report) || report.unhandledErrors.length > 0 ? 1 : 0;
-  return 1;
+  return result.report.verdict.exitCode;
 }

@@ -4,6 +4,7 @@
  */
 import { CAPABILITY_NAMES, CONTRACT_VERSION } from "../runtime/driver/index.ts";
 import { describeFilters, type Plan } from "./matrix.ts";
+import { caseIdentity } from "./report/build.ts";
 
 /** One line describing the driver and its manifest. */
 export function describeDriver(plan: Plan): string {
@@ -38,4 +39,22 @@ export function renderPlan(plan: Plan): string {
   if (plan.cases.length === 0) lines.push("(no tests registered)");
   lines.push("", planTotals(plan), "");
   return lines.join("\n");
+}
+
+/** The plan as `list --json` prints it: the driver, the filters, each case and the totals. */
+export function planAsJson(plan: Plan) {
+  const n = (status: string) => plan.cases.filter((c) => c.status === status).length;
+  return {
+    driver: { name: plan.driverName, capabilities: { ...plan.capabilities } },
+    contractVersion: CONTRACT_VERSION,
+    filters: describeFilters(plan.filters),
+    partial: plan.partial,
+    totals: { run: n("run"), unsupported: n("unsupported"), skipped: n("skipped") },
+    cases: plan.cases.map((c) => ({
+      ...caseIdentity(c),
+      status: c.status,
+      ...(c.reason ? { reason: c.reason } : {}),
+      ...(c.skipKind ? { skipKind: c.skipKind } : {}),
+    })),
+  };
 }

@@ -22,9 +22,21 @@ export interface PlanFilters {
   suites?: readonly string[];
   /** A case-insensitive regular expression matched against "<id> <title> <clause>". */
   grep?: string;
+  /** Exact case ids to keep (`--id`, repeatable). */
+  ids?: readonly string[];
+  /** Exact clause ids to keep (`--clause`): CONN-1 keeps CONN-1 only, never CONN-10. */
+  clauses?: readonly string[];
+  /** `--shard i/n`: keep the i-th (1-based) of n deterministic slices of the selected cases. */
+  shard?: Shard;
   client?: ClientType;
   transport?: Transport;
   encoding?: Encoding;
+}
+
+/** One slice of a run split over machines: `index` from 1 to `count`. */
+export interface Shard {
+  index: number;
+  count: number;
 }
 
 export interface PlanOptions {
@@ -34,6 +46,9 @@ export interface PlanOptions {
   /** Per-test budget (ms) for tests that set none; tests that set one keep the larger. */
   timeoutMs?: number;
 }
+
+/** Why a planned case is skipped; see PlannedCase.skipKind. */
+export type SkipKind = "filter" | "shard" | "not-applicable";
 
 /** What the plan says about one case before anything runs. */
 export type PlannedStatus = "run" | "unsupported" | "skipped";
@@ -47,8 +62,11 @@ export interface PlannedCase {
   readonly status: PlannedStatus;
   /** Why it is unsupported or skipped. */
   readonly reason?: string;
-  /** `filter`: not selected by this run's filters; `not-applicable`: an absence check. */
-  readonly skipKind?: "filter" | "not-applicable";
+  /**
+   * `filter`: not selected by this run's filters; `shard`: selected but in another shard;
+   * `not-applicable`: an absence check.
+   */
+  readonly skipKind?: SkipKind;
   /** Budget for the test body, in ms. */
   readonly timeoutMs: number;
 }
@@ -96,9 +114,12 @@ export function describeFilters(filters: PlanFilters): string {
   const parts: string[] = [];
   if (filters.suites?.length) parts.push(`--suite ${filters.suites.join(",")}`);
   if (filters.grep !== undefined) parts.push(`--grep ${JSON.stringify(filters.grep)}`);
+  for (const id of filters.ids ?? []) parts.push(`--id ${JSON.stringify(id)}`);
+  if (filters.clauses?.length) parts.push(`--clause ${filters.clauses.join(",")}`);
   for (const axis of ["client", "transport", "encoding"] as const) {
     if (filters[axis]) parts.push(`--${axis} ${filters[axis]}`);
   }
+  if (filters.shard) parts.push(`--shard ${filters.shard.index}/${filters.shard.count}`);
   return parts.join(" ");
 }
 
@@ -187,7 +208,7 @@ export function planRun(suites: readonly SuiteDefinition[], plan: PlanOptions): 
     capabilities: options.capabilities,
     filters,
     partial,
-    cases: Object.freeze(cases),
+    cases: Object.freeze(filters.shard ? shardCases(cases, filters.shard) : cases),
   });
 }
 
@@ -207,12 +228,41 @@ function selectionMiss(
   }
   if (grep && !grep.test(`${id} ${test.title} ${test.clause.id}`))
     return `--grep ${JSON.stringify(filters.grep)}`;
+  if (filters.ids?.length && !filters.ids.includes(id)) return "--id";
+  if (filters.clauses?.length && !filters.clauses.includes(test.clause.id))
+    return `--clause ${filters.clauses.join(",")}`;
   return undefined;
+}
+
+/**
+ * Keeps the cases of one shard: the selected cases (not skipped by a filter) are dealt
+ * round-robin over the shards in plan order, cases to run and the others separately, so each
+ * shard gets an even share of real work; the rest become `skipped` with skipKind "shard".
+ * Deterministic: every machine given the same suites, driver and filters computes the same split.
+ */
+function shardCases(cases: readonly PlannedCase[], shard: Shard): PlannedCase[] {
+  const dealt = new Map<PlannedCase, number>();
+  let toRun = 0;
+  let others = 0;
+  for (const c of cases) {
+    if (c.skipKind === "filter") continue;
+    dealt.set(c, c.status === "run" ? toRun++ % shard.count : others++ % shard.count);
+  }
+  return cases.map((c) => {
+    const slot = dealt.get(c);
+    if (slot === undefined || slot === shard.index - 1) return c;
+    return Object.freeze({
+      ...c,
+      status: "skipped" as const,
+      reason: `not in this shard: run by --shard ${slot + 1}/${shard.count}`,
+      skipKind: "shard" as const,
+    });
+  });
 }
 
 /** The cases the runner registers (run, unsupported, not-applicable), in plan order. */
 export function registeredCases(plan: Plan): PlannedCase[] {
-  return plan.cases.filter((c) => c.skipKind !== "filter");
+  return plan.cases.filter((c) => c.skipKind !== "filter" && c.skipKind !== "shard");
 }
 
 /**

@@ -21,6 +21,8 @@ export const ROOT_DESCRIBE = "driver-cert";
 export interface RegisterOptions {
   /** Run the cases of this file concurrently (bounded by vitest's maxConcurrency). */
   concurrent?: boolean;
+  /** `--repeat N`: register each case N times, each attempt its own vitest test. */
+  repeat?: number;
 }
 
 /**
@@ -32,16 +34,19 @@ export function registerCases(
   env: CaseEnvironment,
   options: RegisterOptions = {},
 ): void {
+  const attempts = Math.max(1, options.repeat ?? 1);
   for (const planned of cases) {
-    test(
-      caseName(planned),
-      {
-        meta: { driverCert: caseMeta(planned) },
-        timeout: planned.timeoutMs + RUNNER_MARGIN_MS,
-        concurrent: options.concurrent === true,
-      },
-      (ctx) => runCase(planned, env, ctx),
-    );
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      test(
+        caseName(planned, attempt, attempts),
+        {
+          meta: { driverCert: caseMeta(planned, attempt, attempts) },
+          timeout: planned.timeoutMs + RUNNER_MARGIN_MS,
+          concurrent: options.concurrent === true,
+        },
+        (ctx) => runCase(planned, env, ctx, attempt, attempts),
+      );
+    }
   }
 }
 

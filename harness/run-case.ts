@@ -30,6 +30,13 @@ export interface CaseMeta {
   timedOut?: boolean;
   /** Set when the failure is the harness's own (a runtime piece failed to load...). */
   harnessError?: boolean;
+  /** The step that was pending (or had just failed) when the test failed. */
+  step?: string;
+  /** Where the test is declared (`file:line`), as the worker's stack traces say. */
+  source?: string;
+  /** `--repeat`: this attempt (1-based) out of `attempts`. */
+  attempt?: number;
+  attempts?: number;
   leaks?: LeakCount[];
 }
 
@@ -63,6 +70,11 @@ export interface CaseEnvironment {
   seed?: number;
   /** Absolute path of the driver module, when the run has one (the crash suite needs it). */
   driverModule?: string;
+  /**
+   * runDriverTests: a failed SHOULD-clause case passes with a warning annotation instead of
+   * failing, as `driver-cert run` counts it (a warning that does not fail the gate).
+   */
+  shouldFailuresWarn?: boolean;
 }
 
 /** The seed of cases whose environment names none. */
@@ -71,9 +83,10 @@ const PROCESS_SEED = runSeed();
 /** Extra vitest budget around a case's own bounds (setup, teardown), in ms. */
 export const RUNNER_MARGIN_MS = 60_000;
 
-/** The metadata of a planned case. */
-export function caseMeta(planned: PlannedCase): CaseMeta {
+/** The metadata of a planned case (attempt `attempt` of `attempts` under --repeat). */
+export function caseMeta(planned: PlannedCase, attempt = 1, attempts = 1): CaseMeta {
   return {
+    ...(attempts > 1 ? { attempt, attempts } : {}),
     id: planned.id,
     suite: planned.test.suite,
     title: planned.test.title,
@@ -83,12 +96,17 @@ export function caseMeta(planned: PlannedCase): CaseMeta {
     axes: [...planned.test.axes],
     planned: planned.status,
     reason: planned.reason,
+    ...(planned.test.source ? { source: planned.test.source } : {}),
   };
 }
 
-/** The vitest test name of a case: its id, its clause, then its title (`<id> (KEY-2): <title>`). */
-export function caseName(planned: PlannedCase): string {
-  return `${planned.id} (${planned.test.clause.id}): ${planned.test.title}`;
+/**
+ * The vitest test name of a case: its id, its clause, then its title (`<id> (KEY-2): <title>`),
+ * plus ` (attempt k/N)` under --repeat.
+ */
+export function caseName(planned: PlannedCase, attempt = 1, attempts = 1): string {
+  const suffix = attempts > 1 ? ` (attempt ${attempt}/${attempts})` : "";
+  return `${planned.id} (${planned.test.clause.id}): ${planned.test.title}${suffix}`;
 }
 
 /** The case id in a vitest test name made by caseName(); the name itself when it is not one. */
@@ -121,8 +139,10 @@ export async function runCase(
   planned: PlannedCase,
   env: CaseEnvironment,
   vitest: VitestCaseContext,
+  attempt = 1,
+  attempts = 1,
 ): Promise<void> {
-  const meta = caseMeta(planned);
+  const meta = caseMeta(planned, attempt, attempts);
   vitest.task.meta.driverCert = meta;
   if (planned.status !== "run") vitest.skip(planned.reason);
   // Checked as the case starts: a case already running when another fails still reports.
@@ -157,6 +177,17 @@ export async function runCase(
     failure.message += `\n(teardown also failed: ${teardownMessages.join("; ")})`;
   }
   if (failure === undefined) return;
+  const step = context.failureStep();
+  if (step) meta.step = step;
+  if (env.shouldFailuresWarn && planned.test.clause.level === "SHOULD") {
+    // One verdict everywhere: a failed SHOULD clause is a warning, not a failed test.
+    const message = failure instanceof Error ? failure.message : String(failure);
+    await vitest.annotate(
+      `warning: SHOULD ${planned.test.clause.id} failed (not fatal): ${message}`,
+      "warning",
+    );
+    return;
+  }
   if (env.bailFile) raiseBail(env.bailFile, planned.id);
   if (failure instanceof HarnessTimeoutError) meta.timedOut = true;
   else if (failure instanceof HarnessError && failure.code === "harness_broken")

@@ -3,6 +3,7 @@
  * is registered at import time; the planner calls each suite's register function when it plans
  * a run. Every test names its clause (docs/CONTRACT.md) and the matrix axes it depends on.
  */
+import { fileURLToPath } from "node:url";
 import { CAPABILITY_NAMES, type CapabilityName } from "../runtime/driver/index.ts";
 import type { Encoding, Transport } from "../runtime/protocol/index.ts";
 import { type Clause, findClause } from "./clauses.ts";
@@ -70,6 +71,8 @@ export interface TestDefinition {
   readonly timeoutMs: number | undefined;
   readonly setup: TestSetup;
   readonly run: (t: TestContext) => Promise<void>;
+  /** Where the test is declared: `<absolute file>:<line>`, when the stack tells. */
+  readonly source?: string;
 }
 
 /** Handed to a suite's register function. */
@@ -111,7 +114,20 @@ function checkCapabilities(where: string, field: string, value: unknown): Capabi
   return value as CapabilityName[];
 }
 
-function validate(suite: string, spec: TestSpec): TestDefinition {
+/**
+ * The `file:line` of the code that called `s.test(...)`, read from a stack captured there
+ * (`depth` frames above this function); undefined when the stack does not say.
+ */
+function callerSource(depth: number): string | undefined {
+  const frames = (new Error().stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+  const frame = frames[depth];
+  const match = frame && /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?$/.exec(frame);
+  if (!match) return undefined;
+  const file = match[1].startsWith("file://") ? fileURLToPath(match[1]) : match[1];
+  return `${file}:${match[2]}`;
+}
+
+function validate(suite: string, spec: TestSpec, source?: string): TestDefinition {
   const label = `suite "${suite}", test "${spec?.id ?? spec?.title ?? "(untitled)"}"`;
   if (typeof spec?.title !== "string" || spec.title.trim() === "") {
     throw new TypeError(`${label}: title must be a sentence about the driver's behaviour`);
@@ -157,6 +173,7 @@ function validate(suite: string, spec: TestSpec): TestDefinition {
     timeoutMs: spec.timeoutMs,
     setup,
     run: spec.run,
+    ...(source ? { source } : {}),
   });
 }
 
@@ -182,7 +199,7 @@ export function defineSuite(name: string, register: (s: SuiteBuilder) => void): 
       const tests: TestDefinition[] = [];
       register({
         test(spec) {
-          const def = validate(name, spec);
+          const def = validate(name, spec, callerSource(2));
           if (tests.some((t) => t.slug === def.slug)) {
             throw new TypeError(
               `suite "${name}": two tests have the id "${def.slug}"; give one an explicit id`,

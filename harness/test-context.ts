@@ -21,6 +21,7 @@ import { withTimeout } from "./errors.ts";
 import type { FixtureRegistry } from "./fixtures/registry.ts";
 import type { PlannedCase } from "./matrix.ts";
 import { type LeakCount, ResourceTracker } from "./resource-tracker.ts";
+import { TEMP_ROOT_ENV } from "./run/temp-root.ts";
 import {
   FIXTURE_REGISTRY_MODULE,
   type HarnessClient,
@@ -202,6 +203,10 @@ export class CaseContext implements TestContext {
   /** Steps in flight by number, for the message when the whole test runs out of time. */
   readonly #pending = new Map<number, string>();
   #steps = 0;
+  /** The first step whose promise rejected or ran out of time. */
+  #failedStep: string | undefined;
+  /** The step started last. */
+  #lastStep: string | undefined;
 
   constructor(options: ContextOptions) {
     this.#options = options;
@@ -262,11 +267,26 @@ export class CaseContext implements TestContext {
   async step<T>(what: string, promise: Promise<T>, ms = DEFAULT_STEP_TIMEOUT_MS): Promise<T> {
     const id = ++this.#steps;
     this.#pending.set(id, what);
+    this.#lastStep = what;
     try {
       return await withTimeout(what, promise, ms);
+    } catch (error) {
+      this.#failedStep ??= what;
+      throw error;
     } finally {
       this.#pending.delete(id);
     }
+  }
+
+  /**
+   * For a failure report: the step that failed (rejected or ran out of time), else the steps
+   * still pending, else `after <the last step started>`; undefined for a test without steps.
+   */
+  failureStep(): string | undefined {
+    if (this.#failedStep) return this.#failedStep;
+    const pending = this.pendingSteps();
+    if (pending.length > 0) return pending.join(", ");
+    return this.#lastStep ? `after ${this.#lastStep}` : undefined;
   }
 
   /** Names of the steps in flight, oldest first, for a whole-test timeout message. */
@@ -344,7 +364,9 @@ export class CaseContext implements TestContext {
   async setup(): Promise<void> {
     if (this.#setup === "none") return;
     this.#bindings = await this.#options.bindings();
-    this.#dataDir = await mkdtemp(join(tmpdir(), "driver-cert-"));
+    // Inside the run's temp directory when `driver-cert run` set one (harness/run/temp-root.ts).
+    const parent = process.env[TEMP_ROOT_ENV] || tmpdir();
+    this.#dataDir = await mkdtemp(join(parent, "driver-cert-"));
     await this.#start();
     if (this.#setup === "full") await this.#serveAndConnect();
   }

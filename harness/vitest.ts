@@ -15,6 +15,7 @@ import {
 } from "./register.ts";
 import { loadRuntimeBindings } from "./runtime-bindings.ts";
 import { runSeed } from "./seed.ts";
+import { checkSelection } from "./selection.ts";
 import type { ClientType } from "./suite-api.ts";
 
 /** Options of runDriverTests; filters as in `driver-cert run`. */
@@ -23,6 +24,10 @@ export interface DriverTestOptions {
   suites?: string[];
   /** Keep tests whose "<id> <title> <clause>" matches this case-insensitive regex. */
   grep?: string;
+  /** Keep these exact test ids (as `--id`). */
+  ids?: string[];
+  /** Keep the tests of these exact clause ids (as `--clause`: CONN-1 is not CONN-10). */
+  clauses?: string[];
   client?: ClientType;
   transport?: "websocket" | "sse";
   encoding?: "json" | "cbor";
@@ -43,7 +48,10 @@ export interface DriverTestOptions {
 
 /**
  * Registers the certification tests in the calling vitest file, inside a `driver-cert`
- * describe block: one test per case, named `<id> (<clause>): <title>`, and, when no filter is
+ * describe block: one test per case, named `<id> (<clause>): <title>`. As in `driver-cert run`,
+ * a failed SHOULD-clause test is a warning: the vitest test passes with a warning annotation
+ * naming the clause and the error. Filters that select no test fail collection with the CLI's
+ * message (UsageError `invalid_option`). When no filter is
  * set, one more (COVERAGE_TEST_NAME) that fails, as `driver-cert run` does, when a MUST clause
  * the manifest covers has no test. `driver` is a definition (the
  * module's default export) or a module path, resolved against process.cwd(). An invalid driver
@@ -79,17 +87,21 @@ export function runDriverTests(
       filters: {
         suites: options.suites,
         grep: options.grep,
+        ids: options.ids,
+        clauses: options.clauses,
         client: options.client,
         transport: options.transport,
         encoding: options.encoding,
       },
       timeoutMs: options.timeoutMs,
     });
+    checkSelection(plan);
     const env = {
       definition,
       bindings: loadRuntimeBindings,
       seed: runSeed(options.seed),
       driverModule: options.driverModule ? resolve(options.driverModule) : modulePath,
+      shouldFailuresWarn: true,
     };
     registerCases(registeredCases(plan), env, options);
     registerClauseCoverage(plan);

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, onTestFinished, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { main } from "../bin/cli.ts";
 import { exitCodeFor, runCertification } from "../harness/certify.ts";
 import { DriverStartError, formatStartError } from "../harness/errors.ts";
@@ -16,6 +16,14 @@ import { Capture } from "./support/capture.ts";
 
 const DRIVERS = "tests/fixtures/drivers";
 const TINY_SUITES = ["--suites-module", "tests/fixtures/suites/tiny-suites.ts"];
+// Load and start failures still write a report naming the failure (tests/ci-verdict.test.ts).
+let out: string;
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), "driver-cert-load-errors-"));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
 
 async function cli(...args: string[]) {
   const stdout = new Capture();
@@ -51,12 +59,7 @@ describe("driver-cert run on a malformed module", () => {
       /threw while loading: TypeError: driver misconfigured: DATABASE_URL is not set/,
     ],
   ])("%s exits 2 naming the problem", async (file, message) => {
-    const { code, stdout, stderr } = await cli(
-      "run",
-      `${DRIVERS}/${file}`,
-      "--out",
-      "/nonexistent/never-written",
-    );
+    const { code, stdout, stderr } = await cli("run", `${DRIVERS}/${file}`, "--out", out);
     expect(code).toBe(2);
     expect(stdout).toBe("");
     const [line, hint] = stderr.trimEnd().split("\n");
@@ -142,7 +145,7 @@ describe("driver-cert run on a driver that cannot be started or stopped", () => 
       `${DRIVERS}/${file}`,
       ...TINY_SUITES,
       "--out",
-      "/nonexistent/never-written",
+      out,
     );
     expect(code).toBe(2);
     expect(stdout).toBe("");
@@ -161,7 +164,7 @@ describe("driver-cert run on a driver that cannot be started or stopped", () => 
     const run = runCertification({
       driverModule: `${DRIVERS}/stop-hangs.ts`,
       suitesModule: "tests/fixtures/suites/tiny-suites.ts",
-      outDir: "/nonexistent/never-written",
+      outDir: out,
       stdout: new Capture(),
       preflight: { stopMs: 200 },
     });

@@ -6,51 +6,10 @@
  */
 import { resolve } from "node:path";
 import { describe, expect, test } from "vitest";
-import { createVitest, type TestCase, type TestModule } from "vitest/node";
 import { loadDriverModule } from "../harness/load-driver.ts";
 import { planRun, registeredCases } from "../harness/matrix.ts";
 import { COVERAGE_TEST_NAME, loadSuites } from "../harness/register.ts";
-
-interface Seen {
-  id: string;
-  name: string;
-  state: string;
-  note?: string;
-  error?: string;
-}
-
-async function runEntry(entry: string): Promise<{ tests: Seen[]; moduleErrors: string[] }> {
-  const tests: Seen[] = [];
-  const moduleErrors: string[] = [];
-  const reporter = {
-    onTestCaseResult(testCase: TestCase) {
-      const result = testCase.result();
-      tests.push({
-        id: testCase.meta().driverCert?.id ?? "",
-        name: testCase.name,
-        state: result.state,
-        note: result.state === "skipped" ? result.note : undefined,
-        error: result.state === "failed" ? result.errors[0]?.message : undefined,
-      });
-    },
-    onTestModuleEnd(module: TestModule) {
-      moduleErrors.push(...module.errors().map((e) => e.message));
-    },
-  };
-  const exitCode = process.exitCode;
-  const vitest = await createVitest(
-    "test",
-    { config: false, root: process.cwd(), include: [entry], watch: false, reporters: [reporter] },
-    {},
-  );
-  try {
-    await vitest.start();
-  } finally {
-    await vitest.close();
-    process.exitCode = exitCode;
-  }
-  return { tests, moduleErrors };
-}
+import { runEntry } from "./support/run-entry.ts";
 
 async function planned(driver: string, suites?: string[]) {
   const importer = (url: string) => import(/* @vite-ignore */ url);

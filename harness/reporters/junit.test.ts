@@ -3,7 +3,7 @@ import { xmlProblems } from "../../tests/support/xml-well-formed.ts";
 import { planRun } from "../matrix.ts";
 import { buildReport } from "../report/build.ts";
 import { defineSuite } from "../suite-api.ts";
-import { escapeXml, renderJunit } from "./junit.ts";
+import { renderJunit, xmlText } from "./junit.ts";
 import { renderMarkdown } from "./markdown.ts";
 
 const run = async () => {};
@@ -35,7 +35,7 @@ function oddReport(filters: { grep?: string } = {}) {
 
 describe("file reporters", () => {
   test("JUnit escapes markup and drops characters XML cannot carry", () => {
-    expect(escapeXml('<a b="c">&\'\u0000')).toBe("&lt;a b=&quot;c&quot;&gt;&amp;&apos;");
+    expect(xmlText("a\u0000b\u0001c")).toBe("abc");
     const xml = renderJunit(oddReport());
     expect(xmlProblems(xml)).toEqual([]);
     expect(xml).toContain(
@@ -54,8 +54,9 @@ describe("file reporters", () => {
       /^<testsuite name="driver-cert" tests="1" failures="1" errors="0" skipped="0"/,
     );
     expect(certification).toContain('<testcase name="certification" classname="driver-cert"');
+    // The verdict's reasons: the failed MUST test first, then the clauses without a test.
     expect(certification).toMatch(
-      /<failure message="not certified: MUST DRV-1 has no test \(\+\d+ more\)" type="not_certified">- MUST DRV-1 has no test\n/,
+      /<failure message="not certified: MUST MGR-1 failed: odd\/fails \(\+\d+ more\)" type="not_certified">- MUST MGR-1 failed: odd\/fails\n- MUST DRV-1 has no test\n/,
     );
     expect(certification).toContain("- MUST MGR-1 failed: odd/fails\n");
     expect(certification).toContain("- MUST MGR-2 has no test\n");
@@ -65,19 +66,21 @@ describe("file reporters", () => {
 
   test("the certification testcase passes when certified and is skipped for a partial run", () => {
     const certified = oddReport();
-    certified.level = { certified: true, name: "certified (core)", reasons: [], warnings: ["w"] };
+    certified.level = { certified: true, name: "certified (core)", reasons: [], warnings: [] };
+    certified.verdict = { gate: "pass", exitCode: 0, reasons: [], warnings: ["w"] };
     const passing = renderJunit(certified);
     expect(xmlProblems(passing)).toEqual([]);
     const passCase = passing.slice(passing.indexOf('<testcase name="certification"'));
     expect(passCase).not.toMatch(/<failure|<skipped/);
     expect(passCase).toContain("<system-out>warning: w</system-out>");
 
-    const partial = renderJunit(oddReport({ grep: "fails" }));
+    // A partial run without a failed MUST test passes the gate: nothing to certify, skipped.
+    const partial = renderJunit(oddReport({ grep: "needs-sse" }));
     expect(xmlProblems(partial)).toEqual([]);
     const partialCase = partial.slice(partial.indexOf('<testcase name="certification"'));
     expect(partialCase).not.toContain("<failure");
     expect(partialCase).toMatch(
-      /<skipped message="partial run \(--grep &quot;fails&quot;\): certification needs a full run/,
+      /<skipped message="partial run \(--grep &quot;needs-sse&quot;\): certification needs a full run/,
     );
   });
 

@@ -23,12 +23,28 @@ function fence(text: string): string {
 function failures(tests: TestResult[]): string[] {
   const out: string[] = [];
   for (const t of tests) {
+    const tag =
+      t.expectation === "expected-fail"
+        ? " (expected failure)"
+        : t.clauseLevel === "SHOULD"
+          ? " (warning: SHOULD)"
+          : "";
+    const e = t.error;
+    const details = [
+      e?.step ? `- step: ${e.step}` : "",
+      e?.expected !== undefined ? `- expected: \`${cell(e.expected)}\`` : "",
+      e?.actual !== undefined ? `- actual: \`${cell(e.actual)}\`` : "",
+      e?.location || t.source ? `- at: \`${e?.location ?? t.source}\`` : "",
+      t.flaky ? `- flaky: ${(t.attempts ?? []).join(", ")}` : "",
+      t.rerun ? `- rerun: \`${t.rerun}\`` : "",
+    ].filter(Boolean);
     out.push(
-      `### ${t.status === "timeout" ? "Timeout" : "Fail"}: \`${t.id}\``,
+      `### ${t.status === "timeout" ? "Timeout" : "Fail"}: \`${t.id}\`${tag}`,
       "",
       `${t.title} (clause ${t.clause}, ${t.clauseLevel}; client=${t.cell.client}, transport=${t.cell.transport}, encoding=${t.cell.encoding})`,
       "",
-      fence(`${t.error?.code ? `[${t.error.code}] ` : ""}${t.error?.message ?? t.status}`),
+      ...(details.length > 0 ? [...details, ""] : []),
+      fence(`${e?.code ? `[${e.code}] ` : ""}${e?.message ?? t.status}`),
       "",
     );
   }
@@ -53,16 +69,20 @@ export function renderMarkdown(report: CertificationReport): string {
     `| ${counts.pass} | ${counts.fail} | ${counts.timeout} | ${counts.unsupported} | ${counts.skipped} |`,
     "",
   ];
+  const { verdict } = report;
+  out.push(
+    `**Verdict: ${verdict.gate}** (exit code ${verdict.exitCode})` +
+      (verdict.warnings.length > 0 ? ` · ${verdict.warnings.length} warning(s), not fatal` : ""),
+    "",
+  );
+  if (verdict.reasons.length > 0) {
+    out.push("## Why the gate did not pass", "", ...verdict.reasons.map((r) => `- ${r}`), "");
+  }
   if (report.level.reasons.length > 0) {
     out.push("## Why not certified", "", ...report.level.reasons.map((r) => `- ${r}`), "");
   }
-  if (report.level.warnings.length > 0) {
-    out.push(
-      "## SHOULD clauses that failed (not fatal)",
-      "",
-      ...report.level.warnings.map((w) => `- ${w}`),
-      "",
-    );
+  if (verdict.warnings.length > 0) {
+    out.push("## Warnings (not fatal)", "", ...verdict.warnings.map((w) => `- ${w}`), "");
   }
   if (report.harnessErrors.length > 0 || report.unhandledErrors.length > 0) {
     out.push(

@@ -10,6 +10,7 @@ import type { CaseOutcome } from "../report/build.ts";
 import type { TestStatus } from "../report/model.ts";
 import { NOT_RUN_AFTER_BAIL, raiseBail } from "../run/bail-signal.ts";
 import { type CaseMeta, idOfCaseName } from "../run-case.ts";
+import type { Colors } from "./colors.ts";
 
 type ConsoleLog = Parameters<NonNullable<Reporter["onUserConsoleLog"]>>[0];
 type UnhandledErrors = Parameters<NonNullable<Reporter["onTestRunEnd"]>>[1];
@@ -31,6 +32,25 @@ export interface CollectorOptions {
   bailFile?: string;
   /** Root for module paths in messages. */
   root: string;
+  /** Colours for progress lines; none when omitted. */
+  colors?: Colors;
+}
+
+/** Worse statuses first: the status of a repeated test is its worst attempt's. */
+const SEVERITY: readonly TestStatus[] = ["timeout", "fail", "pass", "unsupported", "skipped"];
+
+/** Merges the attempts of one repeated test: the worst status, its error, every status in order. */
+function mergeAttempts(attempts: readonly CaseOutcome[]): CaseOutcome {
+  const ran = attempts.filter((a) => a.status !== "skipped");
+  const counted = ran.length > 0 ? ran : attempts;
+  const worst = [...counted].sort(
+    (a, b) => SEVERITY.indexOf(a.status) - SEVERITY.indexOf(b.status),
+  )[0];
+  return {
+    ...worst,
+    durationMs: counted.reduce((sum, a) => sum + a.durationMs, 0),
+    attempts: counted.map((a) => a.status),
+  };
 }
 
 function firstLine(text: string): string {
@@ -39,12 +59,14 @@ function firstLine(text: string): string {
 
 /** Collects outcomes while vitest runs; read `outcomes` after the run ends. */
 export class VitestCollector implements Reporter {
-  /** Outcomes by test id. */
-  readonly outcomes = new Map<string, CaseOutcome>();
+  /** Outcomes by test id, then attempt (1 unless --repeat). */
+  readonly #attempts = new Map<string, Map<number, CaseOutcome>>();
   /** Errors of the harness (a test module that failed to load, a worker that died). */
   readonly harnessErrors: string[] = [];
   /** Errors thrown outside any test. */
   readonly unhandledErrors: string[] = [];
+  /** Set when the run was interrupted (Ctrl-C): errors of stopped workers are not recorded. */
+  interrupted = false;
   readonly #options: CollectorOptions;
   readonly #logs = new Map<string, string[]>();
   readonly #byTask = new Map<string, CaseOutcome>();
@@ -52,6 +74,16 @@ export class VitestCollector implements Reporter {
 
   constructor(options: CollectorOptions) {
     this.#options = options;
+  }
+
+  /** Outcomes by test id; a repeated test's attempts merged (mergeAttempts). */
+  get outcomes(): Map<string, CaseOutcome> {
+    const merged = new Map<string, CaseOutcome>();
+    for (const [id, byAttempt] of this.#attempts) {
+      const attempts = [...byAttempt.entries()].sort(([a], [b]) => a - b).map(([, o]) => o);
+      merged.set(id, attempts.length === 1 ? attempts[0] : mergeAttempts(attempts));
+    }
+    return merged;
   }
 
   onUserConsoleLog(log: ConsoleLog): void {
@@ -85,6 +117,14 @@ export class VitestCollector implements Reporter {
       const code =
         typeof error?.code === "string" ? error.code : timedOut ? "harness_timeout" : undefined;
       outcome.error = code ? { code, message } : { message };
+      if (meta.step) outcome.error.step = meta.step;
+      if (typeof error?.expected === "string" && typeof error?.actual === "string") {
+        outcome.error.expected = error.expected;
+        outcome.error.actual = error.actual;
+      }
+      const frames = (error?.stacks ?? []).map((f) => `${f.file}:${f.line}`);
+      if (frames.length > 0) outcome.frames = frames;
+      if (meta.source) outcome.source = meta.source;
       if (meta.harnessError) outcome.harnessError = true;
     } else if (result.state === "skipped") {
       outcome.status = "skipped";
@@ -97,16 +137,25 @@ export class VitestCollector implements Reporter {
     if (logs) outcome.logs = logs;
     if ((outcome.status === "fail" || outcome.status === "timeout") && this.#options.bailFile)
       raiseBail(this.#options.bailFile, meta.id);
-    // Print a test once. A result that ran is never replaced by a later "not run" for it.
-    const earlier = this.outcomes.get(meta.id);
+    // Print an attempt once. A result that ran is never replaced by a later "not run" for it.
+    const attempt = meta.attempt ?? 1;
+    const byAttempt = this.#attempts.get(meta.id) ?? new Map<number, CaseOutcome>();
+    this.#attempts.set(meta.id, byAttempt);
+    const earlier = byAttempt.get(attempt);
     if (earlier && earlier.status !== "skipped" && outcome.status === "skipped") return;
-    this.outcomes.set(meta.id, outcome);
+    byAttempt.set(attempt, outcome);
     const seen = earlier !== undefined;
     this.#byTask.set(testCase.id, outcome);
-    if (!seen) this.#progress(outcome);
+    if (!seen)
+      this.#progress(
+        outcome,
+        meta.attempts && meta.attempts > 1 ? attempt : undefined,
+        meta.attempts,
+      );
   }
 
   onTestModuleEnd(testModule: TestModule): void {
+    if (this.interrupted) return;
     for (const error of testModule.errors()) {
       const where = relative(this.#options.root, testModule.moduleId) || testModule.moduleId;
       this.harnessErrors.push(
@@ -116,6 +165,7 @@ export class VitestCollector implements Reporter {
   }
 
   onTestRunEnd(_modules: readonly TestModule[], unhandled: UnhandledErrors): void {
+    if (this.interrupted) return;
     for (const error of unhandled) {
       // vitest names the test that was running when the error surfaced; ours start with the id.
       const during =
@@ -130,18 +180,21 @@ export class VitestCollector implements Reporter {
     }
   }
 
-  #progress(outcome: CaseOutcome): void {
+  #progress(outcome: CaseOutcome, attempt?: number, attempts?: number): void {
     this.#finished += 1;
     const out = this.#options.progress;
     if (!out) return;
     const width = String(this.#options.total).length;
     const counter = `[${String(this.#finished).padStart(width)}/${this.#options.total}]`;
+    const c = this.#options.colors;
+    const paint = (text: string, color?: (s: string) => string) =>
+      c && color ? color(text) : text;
     const label: Record<TestStatus, string> = {
-      pass: "pass       ",
-      fail: "FAIL       ",
-      timeout: "TIMEOUT    ",
-      unsupported: "unsupported",
-      skipped: "skipped    ",
+      pass: paint("pass       ", c?.green),
+      fail: paint("FAIL       ", c && ((s: string) => c.bold(c.red(s)))),
+      timeout: paint("TIMEOUT    ", c && ((s: string) => c.bold(c.red(s)))),
+      unsupported: paint("unsupported", c?.yellow),
+      skipped: paint("skipped    ", c?.dim),
     };
     let detail = "";
     if (outcome.status === "pass") detail = ` (${outcome.durationMs} ms)`;
@@ -150,6 +203,9 @@ export class VitestCollector implements Reporter {
     const leaks = outcome.leaks?.length
       ? ` [left open: ${outcome.leaks.map((l) => `${l.count} ${l.kind}`).join(", ")}]`
       : "";
-    out.write(`${counter} ${label[outcome.status]} ${outcome.id}${detail}${leaks}\n`);
+    const repeat = attempt ? ` (attempt ${attempt}/${attempts})` : "";
+    out.write(
+      `${paint(counter, c?.dim)} ${label[outcome.status]} ${outcome.id}${repeat}${outcome.status === "pass" ? paint(detail, c?.dim) : detail}${leaks}\n`,
+    );
   }
 }

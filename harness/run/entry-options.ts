@@ -23,6 +23,10 @@ export interface EntryOptions {
   concurrent: boolean;
   /** `--bail`: the run's flag file (bail-signal.ts); absent without --bail. */
   bailFile?: string;
+  /** `--repeat N`: attempts per case; absent for one. */
+  repeat?: number;
+  /** The run's temporary directory: test data directories are made inside it. */
+  tempRoot?: string;
 }
 
 /** The `provide` key. */

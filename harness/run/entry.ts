@@ -9,8 +9,12 @@ import { casesOfPart, planRun } from "../matrix.ts";
 import { describeCertification, loadSuites, registerCases } from "../register.ts";
 import { loadRuntimeBindings } from "../runtime-bindings.ts";
 import { ENTRY_KEY } from "./entry-options.ts";
+import { TEMP_ROOT_ENV } from "./temp-root.ts";
 
 const options = inject(ENTRY_KEY);
+// Test data directories go inside the run's own temp directory, removed as a whole after the
+// run even when Ctrl-C stopped it before a test could tear down (harness/run/temp-root.ts).
+if (options.tempRoot) process.env[TEMP_ROOT_ENV] = options.tempRoot;
 
 describeCertification(async () => {
   const importer = (url: string) => import(/* @vite-ignore */ url);
@@ -41,6 +45,6 @@ describeCertification(async () => {
       seed: options.seed,
       driverModule: options.driverModule,
     },
-    { concurrent: options.concurrent },
+    { concurrent: options.concurrent, repeat: options.repeat },
   );
 });

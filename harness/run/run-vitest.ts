@@ -11,6 +11,7 @@ import { createVitest } from "vitest/node";
 import type { PlanFilters } from "../matrix.ts";
 import { casesOfPart, type Plan, registeredCases } from "../matrix.ts";
 import { PACKAGE_ROOT } from "../package-info.ts";
+import type { Colors } from "../reporters/colors.ts";
 import { VitestCollector } from "../reporters/vitest-collector.ts";
 import { type BailFlag, createBailFlag } from "./bail-signal.ts";
 import type { EntryOptions } from "./entry-options.ts";
@@ -36,7 +37,22 @@ export interface VitestRunOptions {
   concurrency?: number;
   /** The run's seed (harness/seed.ts). */
   seed: number;
+  /** `--repeat N`: attempts per case (default 1). */
+  repeat?: number;
+  /** The run's temp directory (temp-root.ts), handed to the workers. */
+  tempRoot?: string;
+  /** Colours for progress lines. */
+  colors?: Colors;
+  /**
+   * Aborting stops the run (Ctrl-C): no case starts any more, cases in flight get
+   * INTERRUPT_GRACE_MS to finish, then the workers are stopped. `interrupted` is set on the
+   * returned collector.
+   */
+  signal?: AbortSignal;
 }
+
+/** How long cases in flight may finish after an interruption before workers are stopped, ms. */
+export const INTERRUPT_GRACE_MS = 2_000;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -71,10 +87,12 @@ async function runParts(
   const registered = registeredCases(plan);
   const collector = new VitestCollector({
     progress: options.progress,
-    total: registered.length,
+    total: registered.length * Math.max(1, options.repeat ?? 1),
     bailFile: flag?.path,
     root: PACKAGE_ROOT,
+    colors: options.colors,
   });
+  const repeat = Math.max(1, options.repeat ?? 1);
   const runnable = registered.filter((c) => c.status === "run").length;
   const wanted = options.workers ?? Math.min(availableParallelism(), MAX_WORKERS);
   const parts = Math.max(1, Math.min(wanted, runnable || 1));
@@ -98,6 +116,8 @@ async function runParts(
       ids: casesOfPart(plan, part, parts).map((c) => c.id),
       concurrent: concurrency > 1,
       bailFile: flag?.path,
+      ...(repeat > 1 ? { repeat } : {}),
+      ...(options.tempRoot ? { tempRoot: options.tempRoot } : {}),
     };
     return {
       test: {
@@ -115,6 +135,7 @@ async function runParts(
     };
   });
   const exitCode = process.exitCode;
+  const sigintListeners = process.listeners("SIGINT");
   try {
     const vitest = await createVitest(
       "test",
@@ -131,12 +152,37 @@ async function runParts(
       {},
       { stdout: sink, stderr: sink },
     );
+    if (options.signal) {
+      // vitest's logger exits the process on SIGINT (it assumes it owns the process). Ctrl-C is
+      // the caller's here: it aborts `signal`, and the run ends with a partial report.
+      for (const listener of process.listeners("SIGINT")) {
+        if (!sigintListeners.includes(listener)) process.off("SIGINT", listener);
+      }
+    }
+    const signal = options.signal;
+    let onAbort: (() => void) | undefined;
+    const stopped = new Promise<void>((resolve) => {
+      onAbort = () => {
+        collector.interrupted = true;
+        void vitest.cancelCurrentRun("keyboard-input");
+        setTimeout(resolve, INTERRUPT_GRACE_MS).unref();
+      };
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+    });
     try {
-      await vitest.start();
+      if (!collector.interrupted) {
+        const started = vitest.start();
+        // After an interruption the run is abandoned: its late rejection is not an error.
+        started.catch(() => {});
+        await Promise.race([started, stopped]);
+      }
     } finally {
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
       await vitest.close();
     }
   } catch (error) {
+    if (collector.interrupted) return collector;
     const detail = captured.trim() ? `\n${captured.trim()}` : "";
     collector.harnessErrors.push(
       `vitest failed: ${(error as Error)?.message ?? String(error)}${detail}`,

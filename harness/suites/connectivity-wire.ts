@@ -3,7 +3,9 @@
  * that check the manager router byte by byte: plain fetch, `ws` and a hand-read SSE stream,
  * with no code shared with the runtime or the clients under test.
  */
+
 import { Encoder } from "cbor-x";
+import { EventSourceParserStream } from "eventsource-parser/stream";
 import WebSocket from "ws";
 
 /** `json` or `cbor`, as the wire names them. */
@@ -350,29 +352,22 @@ export async function openWireSse(
     });
   }
   const inbox = new Inbox<any>();
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = response.body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream())
+    .getReader();
   const ended = (async () => {
-    let buffer = "";
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        buffer += value.replace(/\r\n?/g, "\n");
-        for (let cut = buffer.indexOf("\n\n"); cut >= 0; cut = buffer.indexOf("\n\n")) {
-          const data = buffer
-            .slice(0, cut)
-            .split("\n")
-            .filter((line) => line.startsWith("data:"))
-            .map((line) => line.slice(5).replace(/^ /, ""))
-            .join("\n");
-          buffer = buffer.slice(cut + 2);
-          if (data === "") continue;
-          inbox.push(
-            options.encoding === "json"
-              ? decodeWire(data, "json")
-              : decodeWire(Buffer.from(data, "base64"), "cbor"),
-          );
-        }
+        const { data } = value;
+        if (data === "") continue;
+        inbox.push(
+          options.encoding === "json"
+            ? decodeWire(data, "json")
+            : decodeWire(Buffer.from(data, "base64"), "cbor"),
+        );
       }
     } catch {
       // Aborted or reset: the stream ended either way.

@@ -3,6 +3,7 @@
  * docs/protocol.md "Actor routes") sent through the ManagerDriver's own methods, an action call
  * over `sendRequest`, a hand-read SSE stream, and a socket inbox for UniversalWebSockets.
  */
+import { type EventSourceMessage, EventSourceParserStream } from "eventsource-parser/stream";
 import type { ManagerDriver } from "../../runtime/driver/manager-driver.ts";
 import type { TestContext } from "../test-context.ts";
 import { show } from "./core-support.ts";
@@ -54,18 +55,19 @@ export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string>
 }
 
 /**
- * Reads SSE events from a response body by hand (WHATWG HTML, "Server-sent events"): each
- * `next()` resolves the `data:` lines of the next event, joined by "\n". `ended` tells whether
- * the body finished, which a streaming SSE response must not do on its own.
+ * Reads SSE events from a response body with eventsource-parser (WHATWG HTML, "Server-sent
+ * events"): each `next()` resolves the `data:` lines of the next event, joined by "\n". `ended`
+ * tells whether the body finished, which a streaming SSE response must not do on its own.
  */
 export class SseReader {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #decoder = new TextDecoder();
-  #buffer = "";
+  readonly #reader: ReadableStreamDefaultReader<EventSourceMessage>;
   #ended = false;
 
   constructor(body: ReadableStream<Uint8Array>) {
-    this.#reader = body.getReader();
+    this.#reader = body
+      .pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
   }
 
   get ended(): boolean {
@@ -74,27 +76,12 @@ export class SseReader {
 
   /** The next event's data; rejects when the body ends first. Unbounded: wrap it in `t.step`. */
   async next(): Promise<string> {
-    for (;;) {
-      const cut = this.#buffer.indexOf("\n\n");
-      if (cut >= 0) {
-        const block = this.#buffer.slice(0, cut);
-        this.#buffer = this.#buffer.slice(cut + 2);
-        const data = block
-          .split("\n")
-          .filter((line) => line.startsWith("data:"))
-          .map((line) => line.slice(5).replace(/^ /, ""));
-        if (data.length > 0) return data.join("\n");
-        continue;
-      }
-      const { value, done } = await this.#reader.read();
-      if (done) {
-        this.#ended = true;
-        throw new Error(
-          `the SSE body ended before the next event (left over: ${show(this.#buffer)})`,
-        );
-      }
-      this.#buffer += this.#decoder.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
+    const { value, done } = await this.#reader.read();
+    if (done) {
+      this.#ended = true;
+      throw new Error("the SSE body ended before the next event");
     }
+    return value.data;
   }
 
   /** Cancels the body: the caller is done with the stream. */

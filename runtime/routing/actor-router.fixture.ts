@@ -2,6 +2,7 @@
  * Test support for the actor router tests: a scripted ActorInstanceHost, so each endpoint's
  * framing, errors and connection bookkeeping are checked without the actor runtime.
  */
+import { EventSourceParserStream } from "eventsource-parser/stream";
 import { ActorError, UserError } from "../actor/errors.ts";
 import type {
   ActorInstanceHost,
@@ -134,23 +135,16 @@ export function closeOf(socket: UniversalWebSocket): Promise<UniversalCloseEvent
   return new Promise((resolve) => socket.addEventListener("close", resolve));
 }
 
-/** Reads SSE events from a streamed body, one `data:` payload at a time. */
+/** Reads SSE events from a streamed body (eventsource-parser), one `data:` payload at a time. */
 export function sseReader(response: Response) {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
+  const reader = response
+    .body!.pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream())
+    .getReader();
   return {
     async next(): Promise<string | undefined> {
-      while (!buffer.includes("\n\n")) {
-        const { done, value } = await reader.read();
-        if (done) return undefined;
-        buffer += value;
-      }
-      const [event, rest] = [
-        buffer.slice(0, buffer.indexOf("\n\n")),
-        buffer.slice(buffer.indexOf("\n\n") + 2),
-      ];
-      buffer = rest;
-      return event.replace(/^data: /, "");
+      const { done, value } = await reader.read();
+      return done ? undefined : value.data;
     },
     cancel: () => reader.cancel(),
   };

@@ -181,7 +181,6 @@ describe("manager router: actions", () => {
   });
 });
 
-/** Reads `data:` payloads from an SSE response body. */
 describe("manager router: SSE connections", () => {
   test("init first; a connection message answers on the stream; a wrong token is refused", async () => {
     const { endpoint, authCalls } = await serveFixture();

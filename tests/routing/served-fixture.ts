@@ -2,7 +2,9 @@
  * A small registry of test actors, hosted on the memory driver behind a real `serveManager` on
  * 127.0.0.1, for the manager router tests. Everything is closed by `onTestFinished`.
  */
+
 import http from "node:http";
+import { EventSourceParserStream } from "eventsource-parser/stream";
 import { onTestFinished } from "vitest";
 import { WebSocket } from "ws";
 import memoryDriver from "../../reference-drivers/memory/index.ts";
@@ -259,18 +261,14 @@ export function opened(socket: WebSocket): Promise<void> {
  * undefined once the stream ended. The reader is cancelled after the test.
  */
 export function events(response: Response): () => Promise<string | undefined> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  // eventsource-parser reads the stream as WHATWG HTML's server-sent events define it.
+  const reader = response
+    .body!.pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream())
+    .getReader();
   onTestFinished(() => reader.cancel().catch(() => {}));
-  let buffer = "";
   return async () => {
-    while (!buffer.includes("\n\n")) {
-      const { done, value } = await reader.read();
-      if (done) return undefined;
-      buffer += value;
-    }
-    const end = buffer.indexOf("\n\n");
-    const event = buffer.slice(0, end);
-    buffer = buffer.slice(end + 2);
-    return event.replace(/^data: /, "");
+    const { done, value } = await reader.read();
+    return done ? undefined : value.data;
   };
 }
