@@ -1,8 +1,10 @@
 /** Module URLs that hold from the TypeScript sources and from the built package (dist/). */
 import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import {
   DEFAULT_DRIVER_MODULE,
+  docPath,
   PACKAGE_ROOT,
   packageModuleUrl,
   TOOL_VERSION,
@@ -33,6 +35,16 @@ describe("package-info", () => {
   test("a path that is not a .ts source is refused", () => {
     expect(() => packageModuleUrl("./suites/index.js", "file:///pkg/harness/x.ts")).toThrow(
       /not the path of a \.ts source/,
+    );
+  });
+
+  test("docs are shown from the caller's directory when below it, else by absolute path", () => {
+    expect(docPath("CONTRACT.md", PACKAGE_ROOT)).toBe(join("docs", "CONTRACT.md"));
+    expect(docPath("CONTRACT.md", dirname(PACKAGE_ROOT))).toBe(
+      join(basename(PACKAGE_ROOT), "docs", "CONTRACT.md"),
+    );
+    expect(docPath("CONTRACT.md", join(PACKAGE_ROOT, "harness"))).toBe(
+      join(PACKAGE_ROOT, "docs", "CONTRACT.md"),
     );
   });
 

@@ -4,6 +4,7 @@
  * package (`<root>/dist/harness/x.js`, the layout of the sources under `dist/`).
  */
 import { readFileSync } from "node:fs";
+import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** True when `url` (an `import.meta.url`) names a TypeScript source rather than built JS. */
@@ -40,3 +41,14 @@ export const TOOL_VERSION: string = JSON.parse(
 export const DEFAULT_DRIVER_MODULE = fileURLToPath(
   packageModuleUrl("../reference-drivers/memory/index.ts", import.meta.url),
 );
+
+/**
+ * Where one of the package's docs is, for messages and hints: `docs/<name>` in this copy of the
+ * package (it ships docs/), shown relative to `cwd` when it is below it, as in
+ * `node_modules/driver-cert/docs/CONTRACT.md`, else as an absolute path.
+ */
+export function docPath(name: string, cwd: string = process.cwd()): string {
+  const path = join(PACKAGE_ROOT, "docs", name);
+  const shown = relative(cwd, path);
+  return shown.startsWith("..") || isAbsolute(shown) ? path : shown;
+}
