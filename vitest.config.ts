@@ -8,6 +8,7 @@ const END_TO_END = [
   "tests/certify-reference-drivers.test.ts",
   "tests/crash/**/*.test.ts",
   "tests/mutants/**/*.test.ts",
+  "tests/consumer/**/*.test.ts",
 ];
 
 export default defineConfig({
