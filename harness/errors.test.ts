@@ -3,8 +3,8 @@
  * modules (the CLI loads suite and driver modules through tsx, which evaluates them again) still
  * prints as a one-line start error rather than as a harness crash.
  */
-import { tsImport } from "tsx/esm/api";
 import { describe, expect, test } from "vitest";
+import { secondCopy } from "../tests/support/second-copy.ts";
 import {
   DriverLoadError,
   DriverStartError,
@@ -19,10 +19,10 @@ import {
 type ErrorsModule = typeof import("./errors.ts");
 
 async function otherCopy(): Promise<ErrorsModule> {
-  const copy = (await tsImport(
-    new URL("./errors.ts", import.meta.url).href,
+  const copy = await secondCopy<ErrorsModule>(
+    new URL("./errors.ts", import.meta.url),
     import.meta.url,
-  )) as ErrorsModule;
+  );
   expect(copy.HarnessError).not.toBe(HarnessError);
   return copy;
 }

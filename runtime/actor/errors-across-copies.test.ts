@@ -3,8 +3,8 @@
  * through tsx, which evaluates the package again) are recognised by brand and code: they keep
  * their code through the manager (MGR-5's actor_already_exists), deconstructError and the client.
  */
-import { tsImport } from "tsx/esm/api";
 import { describe, expect, test, vi } from "vitest";
+import { secondCopy } from "../../tests/support/second-copy.ts";
 import { toClientError } from "../client/errors.ts";
 import { callDriver } from "../manager/resolve.ts";
 import { ActorError, deconstructError, isActorError, UserError } from "./errors.ts";
@@ -13,10 +13,10 @@ type ErrorsModule = typeof import("./errors.ts");
 
 /** A second, separately evaluated copy of this module, as a driver's own install would be. */
 async function otherCopy(): Promise<ErrorsModule> {
-  const copy = (await tsImport(
-    new URL("./errors.ts", import.meta.url).href,
+  const copy = await secondCopy<ErrorsModule>(
+    new URL("./errors.ts", import.meta.url),
     import.meta.url,
-  )) as ErrorsModule;
+  );
   expect(copy.ActorError).not.toBe(ActorError);
   return copy;
 }
