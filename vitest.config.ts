@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 // The toolkit's own tests. The certification suites run through harness/, not this config.
 // End-to-end files each load both cores themselves (a whole certification run, a crash loop,
 // the mutant runs), so they run one at a time after the unit tests: contention would turn
-// their timing windows into flakes. The stress test measures a server's memory and event loop.
+// their timing windows into flakes. The stress test measures a server's memory and event loop;
+// the installed-package test packs, installs and runs the CLI, vitest and tsc in a fresh project.
 const END_TO_END = [
   "tests/certify-reference-drivers.test.ts",
   "tests/certify-redis-driver.test.ts",
@@ -13,6 +14,7 @@ const END_TO_END = [
   // Whole CLI runs whose comparisons (shards against a whole run, a SIGINT mid-run) need quiet cores.
   "tests/ci-triage.test.ts",
   "tests/ci-interrupt.test.ts",
+  "tests/consumer/**/*.test.ts",
 ];
 
 export default defineConfig({

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// The CLI runs TypeScript sources (and .ts driver modules) through tsx's loader.
-import { register } from "tsx/esm/api";
+// The `driver-cert` command. The installed package runs its built JavaScript (dist/bin/cli.js);
+// a checkout, where bin/cli.ts sits beside this file, runs the TypeScript sources through tsx's
+// loader, so it never runs a stale build. Either way `.ts` driver modules load through tsx.
+import { existsSync } from "node:fs";
 
-register();
-const { runCli } = await import("./cli.ts");
-await runCli(process.argv);
+const source = new URL("./cli.ts", import.meta.url);
+let cli;
+if (existsSync(source)) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  cli = await import(source.href);
+} else {
+  cli = await import("../dist/bin/cli.js");
+}
+await cli.runCli(process.argv);

@@ -3,12 +3,12 @@
  * capabilities a clause needs, and its text. Tests cite these ids; unknown ids are refused.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   CAPABILITY_NAMES,
   type CapabilityName,
   CONTRACT_VERSION,
 } from "../runtime/driver/index.ts";
+import { PACKAGE_ROOT } from "./package-info.ts";
 
 /** MUST clauses gate certification; SHOULD clauses are reported but never fail it. */
 export type ClauseLevel = "MUST" | "SHOULD";
@@ -27,7 +27,7 @@ export interface Clause {
 }
 
 /** Absolute path of the contract this toolkit certifies against. */
-export const CONTRACT_PATH = fileURLToPath(new URL("../docs/CONTRACT.md", import.meta.url));
+export const CONTRACT_PATH = `${PACKAGE_ROOT}/docs/CONTRACT.md`;
 
 const CLAUSE_LINE = /^- \*\*([A-Z]+)-(\d+)\*\* (MUST|SHOULD)\b(.*)$/;
 const HEADING = /^#{2,}\s+(.*)$/;

@@ -12,8 +12,41 @@ export type HarnessErrorCode =
   | "invalid_suite"
   | "harness_broken";
 
-/** An error raised by the harness, with a stable `code` and an optional `hint` on how to fix it. */
+/** The brand on every HarnessError's prototype; `Symbol.for` keys are shared by the process. */
+const HARNESS_ERROR_BRAND = Symbol.for("driver-cert.HarnessError");
+
+/**
+ * True for a HarnessError from any copy of driver-cert in the process (the CLI loads driver and
+ * suite modules through tsx, which gives them their own copy of the harness modules): the value
+ * carries the HarnessError brand and a string `code`.
+ */
+export function isHarnessError(value: unknown): value is HarnessError {
+  if (typeof value !== "object" || value === null) return false;
+  const fields = value as Record<PropertyKey, unknown>;
+  return fields[HARNESS_ERROR_BRAND] === true && typeof fields.code === "string";
+}
+
+/**
+ * An error raised by the harness, with a stable `code` and an optional `hint` on how to fix it.
+ * `instanceof` is decided by brand and code, not by prototype, so errors of another copy of the
+ * package are recognised: `instanceof HarnessError` is isHarnessError, and `instanceof` a subclass
+ * also needs the subclass's code (`driver_load_failed` for DriverLoadError, and so on).
+ */
 export class HarnessError extends Error {
+  /** The code every instance of the class has; undefined for HarnessError itself (any code). */
+  static readonly classCode: HarnessErrorCode | undefined = undefined;
+
+  static {
+    Object.defineProperty(HarnessError.prototype, HARNESS_ERROR_BRAND, { value: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class right of `instanceof`; its classCode narrows the check.
+    // biome-ignore lint/complexity/noThisInStatic: the receiver decides which code applies
+    const code = (this as typeof HarnessError).classCode;
+    return isHarnessError(value) && (code === undefined || value.code === code);
+  }
+
   readonly code: HarnessErrorCode;
   readonly hint: string | undefined;
 
@@ -34,6 +67,7 @@ export class HarnessError extends Error {
  * 5000 ms". Code `harness_timeout`; the test's status becomes "timeout".
  */
 export class HarnessTimeoutError extends HarnessError {
+  static override readonly classCode = "harness_timeout";
   /** What was awaited, as given to `step()`. */
   readonly awaited: string;
   /** The deadline that passed, in ms. */
@@ -49,6 +83,7 @@ export class HarnessTimeoutError extends HarnessError {
 
 /** The driver module could not be imported or its default export breaks the contract (DRV-1). */
 export class DriverLoadError extends HarnessError {
+  static override readonly classCode = "driver_load_failed";
   constructor(message: string, hint?: string, cause?: unknown) {
     super("driver_load_failed", message, { hint, cause });
     this.name = "DriverLoadError";
@@ -61,6 +96,7 @@ export class DriverLoadError extends HarnessError {
  * is the driver's own stack, printed under the line (absent for an ActorError or a timeout).
  */
 export class DriverStartError extends HarnessError {
+  static override readonly classCode = "driver_start_failed";
   readonly detail: string | undefined;
 
   constructor(message: string, options: { detail?: string; cause?: unknown } = {}) {
@@ -72,6 +108,7 @@ export class DriverStartError extends HarnessError {
 
 /** A bad command-line or library option (unknown suite, invalid --grep pattern...). */
 export class UsageError extends HarnessError {
+  static override readonly classCode = "invalid_option";
   constructor(message: string, hint?: string) {
     super("invalid_option", message, { hint });
     this.name = "UsageError";

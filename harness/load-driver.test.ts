@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { tsImport } from "tsx/esm/api";
 import { describe, expect, test } from "vitest";
 import { DriverLoadError } from "./errors.ts";
 import { loadDriverModule, validateDriverDefinition, validateDriverExport } from "./load-driver.ts";
@@ -28,6 +32,54 @@ describe("validateDriverExport", () => {
 
   test("finds the default export of a module loaded as CommonJS", () => {
     expect(validateDriverExport({ default: { default: valid } }, "m").name).toBe("ok");
+    // esbuild's CommonJS output: named exports beside default, marked __esModule.
+    const exports = Object.defineProperty({ default: valid, startMyDriver() {} }, "__esModule", {
+      value: true,
+    });
+    expect(validateDriverExport({ default: exports, startMyDriver() {} }, "m").name).toBe("ok");
+  });
+
+  test("a bad definition found on module.exports.default says the module loaded as CommonJS", () => {
+    const exports = Object.defineProperty({ default: { ...valid, start: 3 } }, "__esModule", {
+      value: true,
+    });
+    const format = {
+      format: "commonjs",
+      because: '/app/package.json says "type": "commonjs"',
+    } as const;
+    expect(messageOf(() => validateDriverExport({ default: exports }, "m", format))).toMatch(
+      /"start" is number .*\(the module loaded as CommonJS because \/app\/package\.json says "type": "commonjs"; its default export was read from module\.exports\.default\)$/,
+    );
+  });
+
+  test("a default export that is not a definition is named for what it is", () => {
+    const found = (value: unknown) =>
+      messageOf(() => validateDriverExport({ default: value }, "m")).replace(
+        /^m: the default export is (.*?), (expected|not) the object returned by .*$/,
+        "$1",
+      );
+    class MemoryDriver {}
+    async function startMemoryDriver() {}
+    function makeDriver() {}
+    expect(found(MemoryDriver)).toBe("class MemoryDriver");
+    expect(found(startMemoryDriver)).toBe("async function startMemoryDriver");
+    expect(found(makeDriver)).toBe("function makeDriver");
+    expect(found(Promise.resolve(valid))).toBe(
+      "a Promise (export the definition itself, not a promise of it)",
+    );
+    expect(found("memory")).toBe('the string "memory"');
+    expect(found(3)).toBe("the number 3");
+    expect(found(undefined)).toBe("undefined");
+    expect(found([valid])).toBe("an array of 1 item");
+    expect(found({})).toBe("an empty object");
+    expect(found({ manager: {}, stop() {} })).toBe(
+      "an object with members manager, stop (what start(ctx) returns, not the definition that has start)",
+    );
+    expect(found({ actors: {}, use: {} })).toBe("an object with members actors, use");
+    const many = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, i]));
+    expect(found(many)).toBe(
+      "an object with members k0, k1, k2, k3, k4, k5, k6, k7, ... (10 in all)",
+    );
   });
 
   test("names every bad member and the supported contract version", () => {
@@ -54,7 +106,7 @@ describe("validateDriverExport", () => {
       /"capabilities" has unknown member "teleport" \(known: websocket, sse, schedule, durable, sleep, distributed\)/,
     );
     expect(messageOf(() => validateDriverDefinition(() => valid, "m"))).toMatch(
-      /the default export is function, expected the object returned by defineDriver/,
+      /the default export is an anonymous function, expected the object returned by defineDriver/,
     );
     expect(messageOf(() => validateDriverExport({}, "m"))).toBe(
       "m has no default export; driver-cert supports contract version 1",
@@ -88,6 +140,50 @@ describe("loadDriverModule when the import throws", () => {
     expect((await loadMessage(error)).message).toMatch(
       /threw while loading: TransformError: Transform failed with 1 error: \/d\/x\.ts:3:22: ERROR: Unexpected ";"$/,
     );
+  });
+
+  test("a module-system mix-up says how the module loaded and why, and how to switch", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "driver-cert-cjs-"));
+    try {
+      await writeFile(join(dir, "package.json"), JSON.stringify({ type: "commonjs" }));
+      const path = join(dir, "driver.ts");
+      await writeFile(path, "export default await Promise.resolve({});\n");
+      const load = loadDriverModule(path, (url) => tsImport(url, import.meta.url), dir);
+      const error = await load.catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(DriverLoadError);
+      expect((error as DriverLoadError).message).toMatch(
+        /^driver module \.\/driver\.ts loaded as CommonJS because .*package\.json says "type": "commonjs", and failed: .*Top-level await/,
+      );
+      expect((error as DriverLoadError).hint).toBe(
+        `to load it as an ES module, add "type": "module" to ${join(dir, "package.json")} or name the file *.mts`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an export-default .ts driver with named exports in a CommonJS package loads", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "driver-cert-cjs-"));
+    try {
+      await writeFile(join(dir, "package.json"), JSON.stringify({ type: "commonjs" }));
+      const path = join(dir, "driver.ts");
+      await writeFile(
+        path,
+        [
+          "export function startMine() { return { manager: {}, stop: async () => {} }; }",
+          "export default {",
+          '  name: "mine",',
+          "  contractVersion: 1,",
+          "  capabilities: { websocket: true, sse: false, schedule: false, durable: false },",
+          "  start: startMine,",
+          "};",
+        ].join("\n"),
+      );
+      const { definition } = await loadDriverModule(path, (url) => tsImport(url, import.meta.url));
+      expect(definition.name).toBe("mine");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test("a defineDriver refusal without the refused value keeps its own member list", async () => {

@@ -1,7 +1,8 @@
 /**
  * Loading a driver module and checking its default export against the contract (zod) before
  * any test runs (DRV-1, DRV-2). Every failure is a DriverLoadError whose one-line message names
- * the missing or mistyped member and the supported contract version.
+ * the missing or mistyped member, or what the default export is instead, and the supported
+ * contract version; a module loaded in the other module system (CommonJS for ES) says so.
  */
 import { existsSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
@@ -13,6 +14,13 @@ import {
   driverDefinitionSchema,
 } from "../runtime/driver/index.ts";
 import { DriverLoadError } from "./errors.ts";
+import {
+  isModuleSystemMixUp,
+  type ModuleFormat,
+  moduleFormatOf,
+  switchFormatHint,
+} from "./module-format.ts";
+import { docPath } from "./package-info.ts";
 
 const EXPECTED: Record<string, string> = {
   name: "a non-empty string",
@@ -21,10 +29,14 @@ const EXPECTED: Record<string, string> = {
   start: "a function start(ctx)",
 };
 
-const HINT =
-  `export default defineDriver({ name, contractVersion: ${CONTRACT_VERSION}, ` +
-  `capabilities: { ${CAPABILITY_NAMES.join(", ")} }, start(ctx) {...} }) ` +
-  `(defineDriver comes from "driver-cert/driver"); see docs/CONTRACT.md, DRV-1`;
+/** The fix for a bad default export, pointing at this copy's docs (it ships docs/). */
+function definitionHint(): string {
+  return (
+    `export default defineDriver({ name, contractVersion: ${CONTRACT_VERSION}, ` +
+    `capabilities: { ${CAPABILITY_NAMES.join(", ")} }, start(ctx) {...} }) ` +
+    `(defineDriver comes from "driver-cert/driver"); see DRV-1 in ${docPath("CONTRACT.md")}`
+  );
+}
 
 const SUPPORTED = `driver-cert supports contract version ${CONTRACT_VERSION}`;
 
@@ -46,30 +58,102 @@ function at(value: unknown, path: readonly PropertyKey[]): unknown {
 
 /**
  * Checks a module namespace's default export against `driverDefinitionSchema`. `label` names
- * the module in messages. Returns the definition with a frozen manifest; throws DriverLoadError.
+ * the module in messages. A module written with `export default` that loaded as CommonJS is
+ * recognised (its default export is module.exports.default), and a failure then says it loaded
+ * as CommonJS and, from `format`, why. Returns the definition with a frozen manifest; throws
+ * DriverLoadError.
  */
-export function validateDriverExport(namespace: unknown, label: string): DriverDefinition {
+export function validateDriverExport(
+  namespace: unknown,
+  label: string,
+  format?: ModuleFormat,
+): DriverDefinition {
   const hasDefault = typeof namespace === "object" && namespace !== null && "default" in namespace;
-  if (!hasDefault) throw new DriverLoadError(`${label} has no default export; ${SUPPORTED}`, HINT);
+  if (!hasDefault) {
+    throw new DriverLoadError(`${label} has no default export; ${SUPPORTED}`, definitionHint());
+  }
   let value = (namespace as { default: unknown }).default;
-  // A .ts module outside a "type": "module" package loads as CommonJS: its ES default export
-  // then sits one level down, on module.exports.default.
-  if (isCommonJsWrapper(value)) value = (value as { default: unknown }).default;
-  return validateDriverDefinition(value, label);
+  // A module written with `export default` that loads as CommonJS (a .ts file in a package
+  // without "type": "module") has its namespace's default set to module.exports: the ES
+  // default export sits one level down, on module.exports.default.
+  const commonJs = isCommonJsWrapper(value);
+  if (commonJs) value = (value as { default: unknown }).default;
+  try {
+    return validateDriverDefinition(value, label);
+  } catch (error) {
+    if (!commonJs || !(error instanceof DriverLoadError)) throw error;
+    const why = format?.format === "commonjs" ? ` because ${format.because}` : "";
+    throw new DriverLoadError(
+      `${error.message} (the module loaded as CommonJS${why}; its default export was read from module.exports.default)`,
+      error.hint,
+    );
+  }
 }
 
 function isCommonJsWrapper(value: unknown): boolean {
   if (typeof value !== "object" || value === null || !("default" in value)) return false;
-  const keys = Object.keys(value).filter((k) => k !== "__esModule");
-  return keys.length === 1 && !("start" in value) && !("name" in value);
+  if ("start" in value || "name" in value) return false;
+  // esbuild (tsx) and tsc mark an ES module compiled to CommonJS with __esModule.
+  if ((value as { __esModule?: unknown }).__esModule === true) return true;
+  return Object.keys(value).filter((k) => k !== "__esModule").length === 1;
+}
+
+const MEMBERS_SHOWN = 8;
+
+function memberList(value: object): string {
+  const keys = Object.keys(value);
+  const shown = keys.slice(0, MEMBERS_SHOWN).join(", ");
+  return keys.length > MEMBERS_SHOWN ? `${shown}, ... (${keys.length} in all)` : shown;
+}
+
+/**
+ * What a default export is, for messages: `function startMyDriver`, `class MyDriver`, `a
+ * Promise`, `the string "memory"`, `an object with members manager, stop`.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "function") {
+    const name = value.name ? ` ${value.name}` : "";
+    if (/^class[\s{]/.test(Function.prototype.toString.call(value))) return `class${name}`;
+    const kind = value.constructor?.name === "AsyncFunction" ? "async function" : "function";
+    return name ? `${kind}${name}` : `an anonymous ${kind}`;
+  }
+  if (typeof value === "string") {
+    const text = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+    return `the string ${JSON.stringify(text)}`;
+  }
+  if (typeof value !== "object") return `the ${typeof value} ${String(value)}`;
+  if (typeof (value as { then?: unknown }).then === "function") return "a Promise";
+  if (Array.isArray(value))
+    return `an array of ${value.length} item${value.length === 1 ? "" : "s"}`;
+  const members = memberList(value);
+  return members ? `an object with members ${members}` : "an empty object";
+}
+
+/** A default export that is clearly something else: why, when it can tell. */
+function looksLike(value: object): string {
+  if ("manager" in value && "stop" in value) {
+    return " (what start(ctx) returns, not the definition that has start)";
+  }
+  if (typeof (value as { then?: unknown }).then === "function") {
+    return " (export the definition itself, not a promise of it)";
+  }
+  return "";
 }
 
 /** Checks a driver definition value (the default export itself); throws DriverLoadError. */
 export function validateDriverDefinition(value: unknown, label: string): DriverDefinition {
-  if (typeof value !== "object" || value === null) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new DriverLoadError(
-      `${label}: the default export is ${typeName(value)}, expected the object returned by defineDriver(...); ${SUPPORTED}`,
-      HINT,
+      `${label}: the default export is ${describeValue(value)}, expected the object returned by defineDriver(...); ${SUPPORTED}`,
+      definitionHint(),
+    );
+  }
+  if (!("name" in value) && !("contractVersion" in value) && !("start" in value)) {
+    throw new DriverLoadError(
+      `${label}: the default export is ${describeValue(value)}${looksLike(value)}, not the object returned by defineDriver(...); ${SUPPORTED}`,
+      definitionHint(),
     );
   }
   const parsed = driverDefinitionSchema.safeParse(value);
@@ -97,7 +181,7 @@ export function validateDriverDefinition(value: unknown, label: string): DriverD
   });
   throw new DriverLoadError(
     `${label}: invalid driver definition: ${problems.join("; ")}; ${SUPPORTED}`,
-    HINT,
+    definitionHint(),
   );
 }
 
@@ -119,7 +203,7 @@ function refusedDefinition(error: unknown, label: string): DriverLoadError | und
   // A defineDriver without the refused value attached (another copy of the toolkit): its own
   // message already names the members and the contract version.
   const detail = error.message.slice(DEFINE_DRIVER_REFUSAL.length).trim();
-  return new DriverLoadError(`${label}: invalid driver definition ${detail}`, HINT);
+  return new DriverLoadError(`${label}: invalid driver definition ${detail}`, definitionHint());
 }
 
 /**
@@ -175,17 +259,26 @@ export async function loadDriverModule(
       "pass the path of a .js or .ts module",
     );
   }
+  const format = moduleFormatOf(path);
   let namespace: unknown;
   try {
     namespace = await importer(pathToFileURL(path).href);
   } catch (error) {
     const refusal = refusedDefinition(error, label);
     if (refusal) throw refusal;
+    if (isModuleSystemMixUp(error)) {
+      const as = format.format === "commonjs" ? "CommonJS" : "an ES module";
+      throw new DriverLoadError(
+        `${label} loaded as ${as} because ${format.because}, and failed: ${importFailure(error)}`,
+        switchFormatHint(path, format),
+        error,
+      );
+    }
     throw new DriverLoadError(
       `${label} threw while loading: ${importFailure(error)}`,
       "importing a driver module must not throw; run `node --import tsx <module>` to see the stack",
       error,
     );
   }
-  return { definition: validateDriverExport(namespace, label), path };
+  return { definition: validateDriverExport(namespace, label, format), path };
 }

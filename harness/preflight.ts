@@ -7,7 +7,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DriverDefinition, DriverInstance } from "../runtime/driver/index.ts";
+import {
+  type DriverDefinition,
+  type DriverInstance,
+  isActorError,
+} from "../runtime/driver/index.ts";
 import { DriverStartError, HarnessTimeoutError, withTimeout } from "./errors.ts";
 import type { RuntimeBindings } from "./runtime-bindings.ts";
 import {
@@ -22,15 +26,6 @@ import {
 export interface PreflightTimeouts {
   startMs?: number;
   stopMs?: number;
-}
-
-/** An ActorError from the runtime (by name: the driver may load its own copy of the module). */
-function isActorError(error: unknown): error is Error & { code: string } {
-  return (
-    error instanceof Error &&
-    (error.name === "ActorError" || error.name === "UserError") &&
-    typeof (error as { code?: unknown }).code === "string"
-  );
 }
 
 function describe(value: unknown): string {

@@ -8,12 +8,15 @@ import { describe, test } from "vitest";
 import { HarnessError } from "./errors.ts";
 import type { ModuleImporter } from "./load-driver.ts";
 import type { Plan, PlannedCase } from "./matrix.ts";
+import { packageModuleUrl } from "./package-info.ts";
 import { untestedMustClauses } from "./report/build.ts";
 import { type CaseEnvironment, caseMeta, caseName, RUNNER_MARGIN_MS, runCase } from "./run-case.ts";
 import type { SuiteDefinition } from "./suite-api.ts";
 
 /** The suite list `driver-cert run` uses unless told otherwise. */
-export const DEFAULT_SUITES_MODULE = fileURLToPath(new URL("./suites/index.ts", import.meta.url));
+export const DEFAULT_SUITES_MODULE = fileURLToPath(
+  packageModuleUrl("./suites/index.ts", import.meta.url),
+);
 
 /** The name of the describe block every registration uses. */
 export const ROOT_DESCRIBE = "driver-cert";

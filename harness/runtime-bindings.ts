@@ -8,6 +8,7 @@ import type { DriverRuntimeHelpers, ManagerDriver } from "../runtime/driver/inde
 import type { Encoding, Transport } from "../runtime/protocol/index.ts";
 import { HarnessError } from "./errors.ts";
 import type { FixtureRegistry } from "./fixtures/registry.ts";
+import { packageModuleUrl } from "./package-info.ts";
 
 /** Options every harness-made client gets. */
 export interface ClientCellOptions {
@@ -36,7 +37,10 @@ export type HarnessClient = Client<FixtureRegistry>;
  * The `file:` URL of the fixture registry module, handed to drivers as `ctx.registryModule`: its
  * default export is the registry `registry()` returns.
  */
-export const FIXTURE_REGISTRY_MODULE = new URL("./fixtures/registry.ts", import.meta.url).href;
+export const FIXTURE_REGISTRY_MODULE = packageModuleUrl(
+  "./fixtures/registry.ts",
+  import.meta.url,
+).href;
 
 /** What the harness needs from the runtime, resolved lazily. */
 export interface RuntimeBindings {

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { CAPABILITY_NAMES, type CapabilityName } from "../runtime/driver/index.ts";
 import type { Encoding, Transport } from "../runtime/protocol/index.ts";
 import { type Clause, findClause } from "./clauses.ts";
+import { docPath } from "./package-info.ts";
 import type { TestContext } from "./test-context.ts";
 
 /** How a test reaches the driver: the public HTTP client or the in-process inline client. */
@@ -137,7 +138,7 @@ function validate(suite: string, spec: TestSpec, source?: string): TestDefinitio
   const clause = typeof spec.clause === "string" ? findClause(spec.clause) : undefined;
   if (!clause) {
     throw new TypeError(
-      `${label}: unknown clause "${String(spec.clause)}"; clause ids come from docs/CONTRACT.md`,
+      `${label}: unknown clause "${String(spec.clause)}"; clause ids come from ${docPath("CONTRACT.md")}`,
     );
   }
   if (typeof spec.run !== "function")

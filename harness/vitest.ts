@@ -3,6 +3,7 @@
  * the same tests and the same ids as `driver-cert run`.
  */
 import { isAbsolute, resolve } from "node:path";
+import { tsImport } from "tsx/esm/api";
 import type { DriverDefinition } from "../runtime/driver/index.ts";
 import { loadDriverModule, validateDriverDefinition } from "./load-driver.ts";
 import { planRun, registeredCases } from "./matrix.ts";
@@ -17,6 +18,20 @@ import { loadRuntimeBindings } from "./runtime-bindings.ts";
 import { runSeed } from "./seed.ts";
 import { checkSelection } from "./selection.ts";
 import type { ClientType } from "./suite-api.ts";
+
+/**
+ * Imports a module by URL. Where vitest transforms this file (a checkout, or `server.deps.inline`)
+ * `import()` goes through vitest and loads `.ts`; where it runs the installed package natively,
+ * Node 20 refuses `.ts` (ERR_UNKNOWN_FILE_EXTENSION) and tsx loads it instead.
+ */
+async function importModule(url: string): Promise<unknown> {
+  try {
+    return await import(/* @vite-ignore */ url);
+  } catch (error) {
+    if ((error as { code?: unknown })?.code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
+    return tsImport(url, import.meta.url);
+  }
+}
 
 /** Options of runDriverTests; filters as in `driver-cert run`. */
 export interface DriverTestOptions {
@@ -57,8 +72,8 @@ export interface DriverTestOptions {
  * module's default export) or a module path, resolved against process.cwd(). An invalid driver
  * fails collection with the same one-line message as `driver-cert run` (DRV-1).
  *
- * driver-cert ships TypeScript sources; vitest transforms them from node_modules when
- * `server.deps.inline` includes "driver-cert".
+ * Works with vitest's defaults: the installed package is JavaScript, and a `.ts` module given by
+ * path loads through vitest's transform, or through tsx where vitest runs the package natively.
  *
  * @example
  * import { runDriverTests } from "driver-cert/vitest";
@@ -70,7 +85,7 @@ export function runDriverTests(
   options: DriverTestOptions = {},
 ): void {
   describeCertification(async () => {
-    const importer = (url: string) => import(/* @vite-ignore */ url);
+    const importer = importModule;
     const modulePath =
       typeof driver === "string" ? (isAbsolute(driver) ? driver : resolve(driver)) : undefined;
     const definition =

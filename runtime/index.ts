@@ -22,6 +22,7 @@ export {
   type ConnParamsOf,
   type ErrorCode,
   type InputOf,
+  isActorError,
   type OnAuthOptions,
   type Registry,
   type SaveStateOptions,

@@ -10,13 +10,13 @@ import { fileURLToPath } from "node:url";
 import { createVitest } from "vitest/node";
 import type { PlanFilters } from "../matrix.ts";
 import { casesOfPart, type Plan, registeredCases } from "../matrix.ts";
-import { PACKAGE_ROOT } from "../package-info.ts";
+import { PACKAGE_ROOT, packageModuleUrl } from "../package-info.ts";
 import type { Colors } from "../reporters/colors.ts";
 import { VitestCollector } from "../reporters/vitest-collector.ts";
 import { type BailFlag, createBailFlag } from "./bail-signal.ts";
 import type { EntryOptions } from "./entry-options.ts";
 
-const ENTRY = fileURLToPath(new URL("./entry.ts", import.meta.url));
+const ENTRY = fileURLToPath(packageModuleUrl("./entry.ts", import.meta.url));
 
 /** Most worker processes a run uses. */
 export const MAX_WORKERS = 8;
@@ -127,7 +127,7 @@ async function runParts(
         environment: "node",
         provide: { driverCert: provided },
         maxConcurrency: Math.max(1, concurrency),
-        // driver-cert ships TypeScript sources: transform them even from node_modules.
+        // One module graph for the package's own files (sources or dist/), even in node_modules.
         server: {
           deps: { inline: [new RegExp(`^${escapeRegExp(PACKAGE_ROOT)}/(?!node_modules/)`)] },
         },

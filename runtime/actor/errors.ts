@@ -189,10 +189,47 @@ export interface ActorErrorOptions {
 }
 
 /**
+ * The brand on every ActorError's prototype. `Symbol.for` keys are shared by the whole process,
+ * so an ActorError made by another copy of driver-cert (the one a driver installed itself, or one
+ * loaded through tsx) carries the same brand and is recognised by isActorError and `instanceof`.
+ */
+const ACTOR_ERROR_BRAND = Symbol.for("driver-cert.ActorError");
+
+/**
+ * True for an ActorError (or UserError, ClientActorError) from any copy of driver-cert in the
+ * process: the value carries the ActorError brand, a string `code`, a number `status` and a
+ * boolean `public`. Prototype identity is not required, so a driver's own copy of the package
+ * counts (ERR-1: the code, not the class, is the contract).
+ */
+export function isActorError(value: unknown): value is ActorError {
+  if (typeof value !== "object" || value === null) return false;
+  const fields = value as Record<PropertyKey, unknown>;
+  return (
+    fields[ACTOR_ERROR_BRAND] === true &&
+    typeof fields.code === "string" &&
+    typeof fields.status === "number" &&
+    typeof fields.public === "boolean"
+  );
+}
+
+/**
  * An error with a stable code. Routers turn it into `{ code, message, metadata }` with the
  * catalogue's status; anything that is not an ActorError is reported as `internal_error`.
+ * `error instanceof ActorError` holds for ActorErrors of every copy of driver-cert in the process
+ * (see isActorError); `instanceof` a subclass keeps the ordinary prototype check.
  */
 export class ActorError extends Error {
+  static {
+    Object.defineProperty(ActorError.prototype, ACTOR_ERROR_BRAND, { value: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class right of `instanceof`: ActorError itself, or a subclass.
+    // biome-ignore lint/complexity/noThisInStatic: the receiver decides which check applies
+    if (this !== ActorError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return isActorError(value);
+  }
+
   readonly code: string;
   readonly metadata: unknown;
   readonly status: number;

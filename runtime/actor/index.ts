@@ -42,6 +42,7 @@ export {
   type ErrorCode,
   type ErrorPayload,
   type ErrorSpec,
+  isActorError,
   MASKED_MESSAGE,
   UserError,
   type UserErrorOptions,

@@ -6,7 +6,7 @@ import { createInitialPersistedData } from "../actor/persistence.ts";
 import { createLocalActorHost } from "./create-local-actor-host.ts";
 import type { DriverRuntimeHelpers } from "./define-driver.ts";
 
-export { ActorError, type ErrorCode } from "../actor/errors.ts";
+export { ActorError, type ErrorCode, isActorError } from "../actor/errors.ts";
 export { createInitialPersistedData } from "../actor/persistence.ts";
 export type { Registry } from "../actor/registry.ts";
 export {
