@@ -22,11 +22,14 @@ export const cellSchema = z.object({
   encoding: z.enum(["json", "cbor"]),
 });
 
+/** The capabilities a run was planned with; the optional flags as resolved (absent sleep: true). */
 export const capabilitiesSchema = z.object({
   websocket: z.boolean(),
   sse: z.boolean(),
   schedule: z.boolean(),
   durable: z.boolean(),
+  sleep: z.boolean().optional(),
+  distributed: z.boolean().optional(),
 });
 
 /**
