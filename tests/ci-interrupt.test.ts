@@ -58,7 +58,9 @@ describe("Ctrl-C", () => {
       );
       const check = async () => {
         const quickDone = (stdout.match(/ pass {8}slow\/quick-\d/g) ?? []).length === 2;
-        const dataDirs = (await readdir(temp).catch(() => [])).length > 0;
+        // Other tools (tsx's cache, for one) may write to TMPDIR too: wait for the run's own root.
+        const entries: string[] = await readdir(temp).catch(() => []);
+        const dataDirs = entries.some((name) => name.startsWith("driver-cert-run-"));
         if (quickDone && dataDirs) {
           clearTimeout(deadline);
           resolve();
