@@ -6,12 +6,19 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import type { Writable } from "node:stream";
-import { tsImport } from "tsx/esm/api";
 import type { Encoding, Transport } from "../runtime/protocol/index.ts";
 import { DriverLoadError, DriverStartError, isKnownStartError, UsageError } from "./errors.ts";
 import { describeDriver, planAsJson, planTotals, renderPlan } from "./listing.ts";
 import { loadDriverModule } from "./load-driver.ts";
-import { CLIENT_TYPES, ENCODINGS, type Plan, planRun, type Shard, TRANSPORTS } from "./matrix.ts";
+import {
+  CLIENT_TYPES,
+  ENCODINGS,
+  type Plan,
+  type PlanFilters,
+  planRun,
+  type Shard,
+  TRANSPORTS,
+} from "./matrix.ts";
 import { DEFAULT_DRIVER_MODULE, TOOL_VERSION } from "./package-info.ts";
 import { type PreflightTimeouts, preflightDriver } from "./preflight.ts";
 import { DEFAULT_SUITES_MODULE, loadSuites } from "./register.ts";
@@ -19,16 +26,19 @@ import { buildReport } from "./report/build.ts";
 import { readExpectations, writeExpectations } from "./report/expectations.ts";
 import { type CertificationReport, reportSchema } from "./report/model.ts";
 import { startErrorReport } from "./report/start-error.ts";
-import { colorsFor } from "./reporters/colors.ts";
+import { type Colors, colorsFor } from "./reporters/colors.ts";
 import { renderRecap, renderSummary, shownPath } from "./reporters/console.ts";
 import { parseReporterSpecs, type ReporterSpec } from "./reporters/registry.ts";
+import type { VitestCollector } from "./reporters/vitest-collector.ts";
 import { writeOutputs } from "./run/outputs.ts";
 import { rerunCommand } from "./run/rerun.ts";
+import type { BatchOptions } from "./run/run-vitest.ts";
 import { createTempRoot } from "./run/temp-root.ts";
 import { loadRuntimeBindings } from "./runtime-bindings.ts";
 import { isSeed, MAX_SEED, runSeed } from "./seed.ts";
 import { checkSelection } from "./selection.ts";
 import type { ClientType } from "./suite-api.ts";
+import { importTypeScript } from "./ts-import.ts";
 
 /** Options of a certification run; the CLI flags map onto these one to one. */
 export interface CertificationOptions {
@@ -96,8 +106,6 @@ export type CertificationResult =
   | { kind: "list"; plan: Plan }
   | { kind: "run"; plan: Plan; report: CertificationReport; files: string[] };
 
-const tsImporter = (url: string) => tsImport(url, import.meta.url);
-
 function positive(flag: string, value: number | undefined, unit: string): void {
   if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
     throw new UsageError(`--${flag} ${String(value)} must be a positive whole number${unit}`);
@@ -141,22 +149,32 @@ function checkOptions(options: CertificationOptions): void {
   }
 }
 
+/** A run loaded, planned and checked, ready for vitest (prepareRun), and what its report needs. */
+interface PreparedRun {
+  options: CertificationOptions;
+  plan: Plan;
+  /** Absolute path of the driver module. */
+  path: string;
+  suitesModule: string;
+  filters: PlanFilters;
+  seed: number;
+  cwd: string;
+  stderr: Writable;
+  progress: Writable;
+  colors: Colors;
+  startedAt: Date;
+  expectations: Awaited<ReturnType<typeof readExpectations>> | undefined;
+  write(report: CertificationReport): Promise<string[]>;
+}
+
 /**
- * Certifies a driver. Throws DriverLoadError (module missing, throwing on import, or breaking the
- * contract), DriverStartError (the driver could not be started and stopped once, checked before
- * any test; never for `list`) and UsageError (bad option, or filters that select no test)
- * before any test runs; any other throw is a harness bug. For a load or start failure `run`
- * first writes the reports (report.json names the failure under `startError`, verdict `error`).
- * A run deletes, from the output directory, the report files of reporters it does not write, so
- * no stale report is left beside the new ones.
- *
- * @example
- * const result = await runCertification({ driverModule: "./my-driver.ts" });
- * process.exitCode = exitCodeFor(result);
+ * Everything of a run before its tests: options checked, driver loaded and validated, suites
+ * planned, the driver started and stopped once. Returns the listing for `list`. Throws as
+ * runCertification documents, after writing the start-error reports for a load or start failure.
  */
-export async function runCertification(
-  options: CertificationOptions = {},
-): Promise<CertificationResult> {
+async function prepareRun(
+  options: CertificationOptions,
+): Promise<PreparedRun | Extract<CertificationResult, { kind: "list" }>> {
   checkOptions(options);
   const outputs = parseReporterSpecs(options.reporters);
   const cwd = options.cwd ?? process.cwd();
@@ -212,13 +230,13 @@ export async function runCertification(
   try {
     ({ definition, path } = await loadDriverModule(
       options.driverModule ?? DEFAULT_DRIVER_MODULE,
-      tsImporter,
+      importTypeScript,
       cwd,
     ));
     suitesModule = options.suitesModule
       ? resolve(cwd, options.suitesModule)
       : DEFAULT_SUITES_MODULE;
-    const suites = await loadSuites(suitesModule, tsImporter);
+    const suites = await loadSuites(suitesModule, importTypeScript);
     plan = planRun(suites, {
       driverName: definition.name,
       capabilities: definition.capabilities,
@@ -240,50 +258,78 @@ export async function runCertification(
     `driver-cert ${TOOL_VERSION}: certifying ${describeDriver(plan)}\n${planTotals(plan)}` +
       `${options.repeat && options.repeat > 1 ? ` (each ${options.repeat} times)` : ""}\n\n`,
   );
-  const seed = runSeed(options.seed);
+  return {
+    options,
+    plan,
+    path,
+    suitesModule,
+    filters,
+    seed: runSeed(options.seed),
+    cwd,
+    stderr,
+    progress,
+    colors,
+    startedAt,
+    expectations,
+    write,
+  };
+}
+
+/** Runs prepared runs in one vitest run (harness/run/run-vitest.ts); one collector each. */
+async function runPrepared(prepared: readonly PreparedRun[], batch: BatchOptions) {
   const tempRoot = await createTempRoot();
   // Loaded only for a run: vitest's Node API takes seconds to import.
-  const { runPlanWithVitest } = await import("./run/run-vitest.ts");
-  let collector: Awaited<ReturnType<typeof runPlanWithVitest>>;
+  const { runPlansWithVitest } = await import("./run/run-vitest.ts");
   try {
-    collector = await runPlanWithVitest(plan, {
-      driverModule: path,
-      suitesModule,
-      filters,
-      timeoutMs: options.timeoutMs,
-      bail: options.bail === true,
-      progress,
-      workers: options.workers,
-      concurrency: options.concurrency,
-      repeat: options.repeat,
-      tempRoot: tempRoot.path,
-      colors,
-      signal: options.signal,
-      seed,
-    });
+    return await runPlansWithVitest(
+      prepared.map((run) => ({
+        plan: run.plan,
+        options: {
+          driverModule: run.path,
+          suitesModule: run.suitesModule,
+          filters: run.filters,
+          timeoutMs: run.options.timeoutMs,
+          bail: run.options.bail === true,
+          progress: run.progress,
+          repeat: run.options.repeat,
+          colors: run.colors,
+          seed: run.seed,
+        },
+      })),
+      { ...batch, tempRoot: tempRoot.path },
+    );
   } finally {
     await tempRoot.dispose();
   }
+}
+
+/** Builds, writes and prints the report of a run from what its collector gathered. */
+async function finishRun(
+  run: PreparedRun,
+  collector: VitestCollector,
+  signal: AbortSignal | undefined,
+): Promise<CertificationResult> {
+  const { options, plan, cwd, seed, progress, colors } = run;
   const report = reportSchema.parse(
     buildReport({
       plan,
       outcomes: collector.outcomes,
       toolVersion: TOOL_VERSION,
-      driverModule: shownPath(cwd, path),
-      startedAt,
+      driverModule: shownPath(cwd, run.path),
+      startedAt: run.startedAt,
       finishedAt: new Date(),
       bail: options.bail === true,
       harnessErrors: collector.harnessErrors,
       unhandledErrors: collector.unhandledErrors,
       seed,
-      interrupted: collector.interrupted || options.signal?.aborted === true,
+      interrupted: collector.interrupted || signal?.aborted === true,
       repeat: options.repeat,
-      expectations,
+      expectations: run.expectations,
       rerun: (id) => rerunCommand(id, { ...options, seed }),
       cwd,
     }),
   );
-  const files = await write(report);
+  const files = await run.write(report);
   if (options.writeExpectations) {
     const file = resolve(cwd, options.writeExpectations);
     await writeExpectations(report, file);
@@ -293,9 +339,82 @@ export async function runCertification(
   progress.write(renderSummary(report, files, cwd, colors));
   const outside = [...report.harnessErrors, ...report.unhandledErrors];
   if (outside.length > 0) {
-    stderr.write(`${outside.map((e) => `driver-cert: error: ${e}`).join("\n")}\n`);
+    run.stderr.write(`${outside.map((e) => `driver-cert: error: ${e}`).join("\n")}\n`);
   }
   return { kind: "run", plan, report, files };
+}
+
+/**
+ * Certifies a driver. Throws DriverLoadError (module missing, throwing on import, or breaking the
+ * contract), DriverStartError (the driver could not be started and stopped once, checked before
+ * any test; never for `list`) and UsageError (bad option, or filters that select no test)
+ * before any test runs; any other throw is a harness bug. For a load or start failure `run`
+ * first writes the reports (report.json names the failure under `startError`, verdict `error`).
+ * A run deletes, from the output directory, the report files of reporters it does not write, so
+ * no stale report is left beside the new ones.
+ *
+ * @example
+ * const result = await runCertification({ driverModule: "./my-driver.ts" });
+ * process.exitCode = exitCodeFor(result);
+ */
+export async function runCertification(
+  options: CertificationOptions = {},
+): Promise<CertificationResult> {
+  const prepared = await prepareRun(options);
+  if ("kind" in prepared) return prepared;
+  const [collector] = await runPrepared([prepared], {
+    workers: options.workers,
+    concurrency: options.concurrency,
+    signal: options.signal,
+  });
+  return finishRun(prepared, collector, options.signal);
+}
+
+/** What the runs of runCertifications share. */
+export type BatchCertificationOptions = Pick<
+  CertificationOptions,
+  "workers" | "concurrency" | "signal"
+>;
+
+/**
+ * Certifies several drivers (or selections) in one vitest run: vitest starts once, its workers
+ * load the runtime and the suites once, and every run's cases are dealt over them; each run
+ * gets its own plan, seed, report and files, as runCertification would give it. The runs'
+ * own `workers`, `concurrency` and `signal` are ignored: `batch` sets them for all. Settles
+ * one entry per run, in order: rejected with what runCertification would have thrown (a driver
+ * that does not load or start, a bad option), else fulfilled with the run's result.
+ *
+ * @example
+ * const [a, b] = await runCertifications([{ driverModule: "./a.ts" }, { driverModule: "./b.ts" }]);
+ */
+export async function runCertifications(
+  runs: readonly CertificationOptions[],
+  batch: BatchCertificationOptions = {},
+): Promise<PromiseSettledResult<CertificationResult>[]> {
+  const results: PromiseSettledResult<CertificationResult>[] = [];
+  const prepared: { index: number; run: PreparedRun }[] = [];
+  for (const [index, options] of runs.entries()) {
+    try {
+      const run = await prepareRun(options);
+      if ("kind" in run) results[index] = { status: "fulfilled", value: run };
+      else prepared.push({ index, run });
+    } catch (reason) {
+      results[index] = { status: "rejected", reason };
+    }
+  }
+  if (prepared.length > 0) {
+    const collectors = await runPrepared(
+      prepared.map((p) => p.run),
+      batch,
+    );
+    for (const [i, { index, run }] of prepared.entries()) {
+      results[index] = await finishRun(run, collectors[i], batch.signal).then(
+        (value) => ({ status: "fulfilled", value }),
+        (reason: unknown) => ({ status: "rejected", reason }),
+      );
+    }
+  }
+  return results;
 }
 
 /**

@@ -267,11 +267,13 @@ export function registeredCases(plan: Plan): PlannedCase[] {
 
 /**
  * The registered cases of worker `part` (0-based) out of `parts`: cases to run and the others
- * are each dealt round-robin, so every worker gets an even share of real work.
+ * are each dealt round-robin, so every worker gets an even share of real work. `offset` starts
+ * the deal that many workers later: a batch of runs (harness/run/run-vitest.ts) continues each
+ * run's deal where the one before stopped, so small runs do not all load the first worker.
  */
-export function casesOfPart(plan: Plan, part: number, parts: number): PlannedCase[] {
+export function casesOfPart(plan: Plan, part: number, parts: number, offset = 0): PlannedCase[] {
   const registered = registeredCases(plan);
-  const deal = (list: PlannedCase[]) => list.filter((_, i) => i % parts === part);
+  const deal = (list: PlannedCase[]) => list.filter((_, i) => (i + offset) % parts === part);
   return [
     ...deal(registered.filter((c) => c.status === "run")),
     ...deal(registered.filter((c) => c.status !== "run")),

@@ -43,7 +43,7 @@ export function registerCases(
       test(
         caseName(planned, attempt, attempts),
         {
-          meta: { driverCert: caseMeta(planned, attempt, attempts) },
+          meta: { driverCert: caseMeta(planned, attempt, attempts, env.run) },
           timeout: planned.timeoutMs + RUNNER_MARGIN_MS,
           concurrent: options.concurrent === true,
         },

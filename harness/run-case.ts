@@ -34,6 +34,8 @@ export interface CaseMeta {
   step?: string;
   /** Where the test is declared (`file:line`), as the worker's stack traces say. */
   source?: string;
+  /** The index of the case's run in a batch of runs (harness/run/run-vitest.ts). */
+  run?: number;
   /** `--repeat`: this attempt (1-based) out of `attempts`. */
   attempt?: number;
   attempts?: number;
@@ -75,6 +77,8 @@ export interface CaseEnvironment {
    * failing, as `driver-cert run` counts it (a warning that does not fail the gate).
    */
   shouldFailuresWarn?: boolean;
+  /** `driver-cert run`: the index of this case's run in the vitest run's batch, kept in its meta. */
+  run?: number;
 }
 
 /** The seed of cases whose environment names none. */
@@ -84,8 +88,9 @@ const PROCESS_SEED = runSeed();
 export const RUNNER_MARGIN_MS = 60_000;
 
 /** The metadata of a planned case (attempt `attempt` of `attempts` under --repeat). */
-export function caseMeta(planned: PlannedCase, attempt = 1, attempts = 1): CaseMeta {
+export function caseMeta(planned: PlannedCase, attempt = 1, attempts = 1, run?: number): CaseMeta {
   return {
+    ...(run !== undefined ? { run } : {}),
     ...(attempts > 1 ? { attempt, attempts } : {}),
     id: planned.id,
     suite: planned.test.suite,
@@ -142,7 +147,7 @@ export async function runCase(
   attempt = 1,
   attempts = 1,
 ): Promise<void> {
-  const meta = caseMeta(planned, attempt, attempts);
+  const meta = caseMeta(planned, attempt, attempts, env.run);
   vitest.task.meta.driverCert = meta;
   if (planned.status !== "run") vitest.skip(planned.reason);
   // Checked as the case starts: a case already running when another fails still reports.

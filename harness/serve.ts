@@ -8,7 +8,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
-import { tsImport } from "tsx/esm/api";
 import { DriverStartError, withTimeout } from "./errors.ts";
 import { loadDriverModule } from "./load-driver.ts";
 import { DEFAULT_DRIVER_MODULE } from "./package-info.ts";
@@ -20,6 +19,7 @@ import {
   START_TIMEOUT_MS,
   TEARDOWN_TIMEOUT_MS,
 } from "./test-context.ts";
+import { importTypeScript } from "./ts-import.ts";
 
 /** One example request: what it does, and the headers a curl or fetch sends. */
 export interface ExampleRequest {
@@ -111,10 +111,9 @@ export interface ServeOptions {
  * (the module does not load) or DriverStartError (start(ctx) failed or timed out).
  */
 export async function serveDriverCommand(options: ServeOptions): Promise<number> {
-  const importer = (url: string) => tsImport(url, import.meta.url);
   const { definition } = await loadDriverModule(
     options.driverModule ?? DEFAULT_DRIVER_MODULE,
-    importer,
+    importTypeScript,
     options.cwd ?? process.cwd(),
   );
   const bindings = await loadRuntimeBindings();

@@ -3,7 +3,6 @@
  * the same tests and the same ids as `driver-cert run`.
  */
 import { isAbsolute, resolve } from "node:path";
-import { tsImport } from "tsx/esm/api";
 import type { DriverDefinition } from "../runtime/driver/index.ts";
 import { loadDriverModule, validateDriverDefinition } from "./load-driver.ts";
 import { planRun, registeredCases } from "./matrix.ts";
@@ -18,6 +17,7 @@ import { loadRuntimeBindings } from "./runtime-bindings.ts";
 import { runSeed } from "./seed.ts";
 import { checkSelection } from "./selection.ts";
 import type { ClientType } from "./suite-api.ts";
+import { importTypeScript } from "./ts-import.ts";
 
 /**
  * Imports a module by URL. Where vitest transforms this file (a checkout, or `server.deps.inline`)
@@ -29,7 +29,7 @@ async function importModule(url: string): Promise<unknown> {
     return await import(/* @vite-ignore */ url);
   } catch (error) {
     if ((error as { code?: unknown })?.code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
-    return tsImport(url, import.meta.url);
+    return importTypeScript(url);
   }
 }
 

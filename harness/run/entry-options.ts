@@ -1,10 +1,12 @@
 /**
  * What `driver-cert run` hands each vitest worker through `provide`/`inject`: JSON only, the
- * same for every part except `part` and `ids`.
+ * same for every part except `part` and each run's `ids`. A batch (several certifications in
+ * one vitest run, harness/run/run-vitest.ts) hands every part all its runs.
  */
 import type { PlanFilters } from "../matrix.ts";
 
-export interface EntryOptions {
+/** One certification run of the batch, as a worker needs it. */
+export interface EntryRun {
   /** Absolute path of the driver module. */
   driverModule: string;
   /** Absolute path of the suite list module. */
@@ -14,17 +16,24 @@ export interface EntryOptions {
   timeoutMs?: number;
   /** The run's seed (harness/seed.ts). */
   seed: number;
-  /** This worker's share (0-based) out of `parts`. */
-  part: number;
-  parts: number;
-  /** The case ids this part must register, as the main process planned them. */
+  /** Where this run's deal over the parts starts (matrix.ts `casesOfPart`). */
+  offset: number;
+  /** The case ids this part must register for the run, as the main process planned them. */
   ids: string[];
-  /** Run this part's cases concurrently. */
-  concurrent: boolean;
   /** `--bail`: the run's flag file (bail-signal.ts); absent without --bail. */
   bailFile?: string;
   /** `--repeat N`: attempts per case; absent for one. */
   repeat?: number;
+}
+
+export interface EntryOptions {
+  /** The runs of this vitest run, in order; a case's `meta.driverCert.run` is its index. */
+  runs: EntryRun[];
+  /** This worker's share (0-based) out of `parts`. */
+  part: number;
+  parts: number;
+  /** Run this part's cases concurrently. */
+  concurrent: boolean;
   /** The run's temporary directory: test data directories are made inside it. */
   tempRoot?: string;
 }

@@ -1,6 +1,8 @@
 /**
- * The vitest test module `driver-cert run` starts, once per worker part: it loads the driver and
- * the suites, plans the run exactly as the main process did, and registers this part's cases.
+ * The vitest test module `driver-cert run` starts, once per worker part: for each run of the
+ * batch it loads the driver and the suites, plans the run exactly as the main process did, and
+ * registers this part's cases. Modules the runs share (the runtime, the harness, the suites)
+ * load once per worker.
  */
 import { inject } from "vitest";
 import { HarnessError } from "../errors.ts";
@@ -8,7 +10,7 @@ import { loadDriverModule } from "../load-driver.ts";
 import { casesOfPart, planRun } from "../matrix.ts";
 import { describeCertification, loadSuites, registerCases } from "../register.ts";
 import { loadRuntimeBindings } from "../runtime-bindings.ts";
-import { ENTRY_KEY } from "./entry-options.ts";
+import { ENTRY_KEY, type EntryRun } from "./entry-options.ts";
 import { TEMP_ROOT_ENV } from "./temp-root.ts";
 
 const options = inject(ENTRY_KEY);
@@ -16,23 +18,23 @@ const options = inject(ENTRY_KEY);
 // run even when Ctrl-C stopped it before a test could tear down (harness/run/temp-root.ts).
 if (options.tempRoot) process.env[TEMP_ROOT_ENV] = options.tempRoot;
 
-describeCertification(async () => {
+async function registerRun(run: EntryRun, index: number): Promise<void> {
   const importer = (url: string) => import(/* @vite-ignore */ url);
-  const { definition } = await loadDriverModule(options.driverModule, importer);
-  const suites = await loadSuites(options.suitesModule, importer);
+  const { definition } = await loadDriverModule(run.driverModule, importer);
+  const suites = await loadSuites(run.suitesModule, importer);
   const plan = planRun(suites, {
     driverName: definition.name,
     capabilities: definition.capabilities,
-    filters: options.filters,
-    timeoutMs: options.timeoutMs,
+    filters: run.filters,
+    timeoutMs: run.timeoutMs,
   });
-  const cases = casesOfPart(plan, options.part, options.parts);
+  const cases = casesOfPart(plan, options.part, options.parts, run.offset);
   const ids = cases.map((c) => c.id);
-  if (ids.join("\n") !== options.ids.join("\n")) {
+  if (ids.join("\n") !== run.ids.join("\n")) {
     // Suites must plan deterministically: the main process and every worker compute one plan.
     throw new HarnessError(
       "harness_broken",
-      `part ${options.part + 1}/${options.parts} planned ${ids.length} cases, the main process ${options.ids.length}; ` +
+      `part ${options.part + 1}/${options.parts} planned ${ids.length} cases, the main process ${run.ids.length}; ` +
         "a suite registers tests differently from one import to the next",
     );
   }
@@ -41,10 +43,16 @@ describeCertification(async () => {
     {
       definition,
       bindings: loadRuntimeBindings,
-      bailFile: options.bailFile,
-      seed: options.seed,
-      driverModule: options.driverModule,
+      bailFile: run.bailFile,
+      seed: run.seed,
+      driverModule: run.driverModule,
+      run: index,
     },
-    { concurrent: options.concurrent, repeat: options.repeat },
+    { concurrent: options.concurrent, repeat: run.repeat },
   );
+}
+
+options.runs.forEach((run, index) => {
+  // A run with no case in this part is not even loaded here.
+  if (run.ids.length > 0) describeCertification(() => registerRun(run, index));
 });

@@ -4,6 +4,10 @@
  * citing the clause the mutant declares. The tests that caught a mutant must pass on the
  * reference drivers, so a rejection is the mutation's doing. Prints the mutation score and the
  * clauses no mutant covers yet. Catalogue and last results: docs/mutants.md.
+ *
+ * All mutants are certified in one batch (`runCertifications`: one vitest run whose workers load
+ * the runtime and the suites once), then the catching tests on both reference drivers in a
+ * second one; each mutant's test checks its own run's report.
  */
 import { readdirSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -12,7 +16,12 @@ import { basename, join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { exitCodeFor, runCertification } from "../../harness/certify.ts";
+import {
+  type CertificationOptions,
+  type CertificationResult,
+  exitCodeFor,
+  runCertifications,
+} from "../../harness/certify.ts";
 import { CLAUSES, findClause } from "../../harness/clauses.ts";
 import { DriverLoadError } from "../../harness/errors.ts";
 import { type CertificationReport, reportSchema } from "../../harness/report/model.ts";
@@ -24,12 +33,10 @@ const REFERENCE_DRIVERS = [
   "reference-drivers/memory/index.ts",
   "reference-drivers/file-system/index.ts",
 ];
-/** Mutant runs at once: each is a vitest run with one worker; more only contend for the CPU. */
-const PARALLEL = 2;
 /** A timed-out test must end within this (ms): its budget plus teardown, far below a hang. */
 const TIMEOUT_BOUND_MS = 20_000;
-/** Per-mutant budget, in ms, waiting for a slot included. */
-const MUTANT_BUDGET_MS = 600_000;
+/** Budget of the batch of every mutant's certification, in ms. */
+const BATCH_BUDGET_MS = 900_000;
 
 interface Mutant {
   name: string;
@@ -57,6 +64,10 @@ const mutants: Mutant[] = await Promise.all(
 );
 
 const outcomes = new Map<string, Outcome>();
+
+function testName(mutant: Mutant): string {
+  return `${mutant.name} (${mutant.spec.clause})`;
+}
 /** Mutants whose test started (a `-t` filter may run only some). */
 const started = new Set<string>();
 const sink = () =>
@@ -66,20 +77,6 @@ const sink = () =>
     },
   });
 
-/** A counting gate: at most `PARALLEL` bodies run at once. */
-let running = 0;
-const waiting: (() => void)[] = [];
-async function inSlot<T>(body: () => Promise<T>): Promise<T> {
-  while (running >= PARALLEL) await new Promise<void>((resolve) => waiting.push(resolve));
-  running += 1;
-  try {
-    return await body();
-  } finally {
-    running -= 1;
-    waiting.shift()?.();
-  }
-}
-
 let out: string;
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), "driver-cert-mutants-"));
@@ -88,13 +85,13 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-/** Runs `driverModule` on a selection and reads back its JSON report. */
-async function certify(
+/** The options certifying `driverModule` on a selection, its JSON report written to `dir`. */
+function certifyOptions(
   driverModule: string,
   spec: Pick<MutantSpec, "suites" | "grep" | "transport">,
   dir: string,
-) {
-  const result = await runCertification({
+): CertificationOptions {
+  return {
     driverModule,
     suites: spec.suites,
     grep: spec.grep,
@@ -103,10 +100,14 @@ async function certify(
     reporters: ["json"],
     stdout: sink(),
     stderr: sink(),
-    workers: 1,
-  });
-  if (result.kind !== "run")
-    throw new Error(`expected a run of ${driverModule}, got ${result.kind}`);
+  };
+}
+
+/** A run's result and its JSON report as read back from `dir`. */
+async function readRun(settled: PromiseSettledResult<CertificationResult>, dir: string) {
+  if (settled.status === "rejected") throw settled.reason;
+  const result = settled.value;
+  if (result.kind !== "run") throw new Error(`expected a run, got ${result.kind}`);
   const report: CertificationReport = reportSchema.parse(
     JSON.parse(await readFile(join(dir, "report.json"), "utf8")),
   );
@@ -137,54 +138,65 @@ describe("mutant catalogue", () => {
   });
 });
 
-describe.concurrent("every mutant is rejected by a test citing its clause", () => {
+describe("every mutant is rejected by a test citing its clause", () => {
+  /** Each selected mutant's settled certification, by name. */
+  const runs = new Map<string, PromiseSettledResult<CertificationResult>>();
+  // biome-ignore lint/correctness/noEmptyPattern: vitest requires a destructuring pattern first.
+  beforeAll(async ({}, suite) => {
+    // The tests a `-t` filter keeps are the ones left in "run" mode.
+    const selected = mutants.filter((m) =>
+      suite.tasks.some((t) => t.name === testName(m) && t.mode === "run"),
+    );
+    const settled = await runCertifications(
+      selected.map((m) => certifyOptions(m.path, m.spec, join(out, m.name))),
+    );
+    for (const [i, m] of selected.entries()) runs.set(m.name, settled[i]);
+  }, BATCH_BUDGET_MS);
+
   for (const mutant of mutants) {
-    test(`${mutant.name} (${mutant.spec.clause})`, { timeout: MUTANT_BUDGET_MS }, async () => {
+    test(testName(mutant), async () => {
       const { spec } = mutant;
       started.add(mutant.name);
-      await inSlot(async () => {
-        const dir = join(out, mutant.name);
-        if (spec.rejectedAt === "load") {
-          const error = await certify(mutant.path, spec, dir).then(
-            () => undefined,
-            (e: unknown) => e,
-          );
-          expect(error, `${mutant.name}: the loader refuses it`).toBeInstanceOf(DriverLoadError);
-          expect(exitCodeFor(error), "exit code 2: the driver could not be loaded").toBe(2);
-          const message = (error as Error).message;
-          expect(message, "the loader names what is wrong").toContain(spec.loadMessage ?? "");
-          outcomes.set(mutant.name, {
-            name: mutant.name,
-            clause: spec.clause,
-            caughtBy: [`refused at load: ${message.split(";")[0]}`],
-          });
-          return;
-        }
-        const { result, report } = await certify(mutant.path, spec, dir);
-        const ran = report.tests.filter((t) => !["skipped", "unsupported"].includes(t.status));
-        const broken = ran.filter((t) => t.status === "fail" || t.status === "timeout");
-        const caught = broken.filter((t) => t.clause === spec.clause);
-        const shown = broken.map((t) => `${t.status} ${t.id} (${t.clause}): ${t.error?.message}`);
-        expect(ran.length, `${mutant.name}: its selection ran some tests`).toBeGreaterThan(0);
-        expect(report.harnessErrors, `${mutant.name}: harness errors`).toEqual([]);
-        expect(
-          caught.length,
-          `${mutant.name} survived: no failed test cites ${spec.clause}; broken: ${shown.join("\n")}`,
-        ).toBeGreaterThan(0);
-        expect(exitCodeFor(result), `${mutant.name}: the run exits 1`).toBe(1);
-        if (spec.expectStatus === "timeout") {
-          const timedOut = caught.filter((t) => t.status === "timeout");
-          expect(timedOut.length, `${mutant.name}: a late answer is a timeout`).toBeGreaterThan(0);
-          // Within the test's own budget (10 s) and teardown (5 s): not a hang until the answer.
-          for (const t of timedOut) {
-            expect(t.durationMs, `${t.id} ended within its budget`).toBeLessThan(TIMEOUT_BOUND_MS);
-          }
-        }
+      const settled = runs.get(mutant.name);
+      if (!settled) throw new Error(`${mutant.name}: the batch did not run it`);
+      const dir = join(out, mutant.name);
+      if (spec.rejectedAt === "load") {
+        const error = settled.status === "rejected" ? settled.reason : undefined;
+        expect(error, `${mutant.name}: the loader refuses it`).toBeInstanceOf(DriverLoadError);
+        expect(exitCodeFor(error), "exit code 2: the driver could not be loaded").toBe(2);
+        const message = (error as Error).message;
+        expect(message, "the loader names what is wrong").toContain(spec.loadMessage ?? "");
         outcomes.set(mutant.name, {
           name: mutant.name,
           clause: spec.clause,
-          caughtBy: caught.map((t) => `${t.status} ${t.id}`),
+          caughtBy: [`refused at load: ${message.split(";")[0]}`],
         });
+        return;
+      }
+      const { result, report } = await readRun(settled, dir);
+      const ran = report.tests.filter((t) => !["skipped", "unsupported"].includes(t.status));
+      const broken = ran.filter((t) => t.status === "fail" || t.status === "timeout");
+      const caught = broken.filter((t) => t.clause === spec.clause);
+      const shown = broken.map((t) => `${t.status} ${t.id} (${t.clause}): ${t.error?.message}`);
+      expect(ran.length, `${mutant.name}: its selection ran some tests`).toBeGreaterThan(0);
+      expect(report.harnessErrors, `${mutant.name}: harness errors`).toEqual([]);
+      expect(
+        caught.length,
+        `${mutant.name} survived: no failed test cites ${spec.clause}; broken: ${shown.join("\n")}`,
+      ).toBeGreaterThan(0);
+      expect(exitCodeFor(result), `${mutant.name}: the run exits 1`).toBe(1);
+      if (spec.expectStatus === "timeout") {
+        const timedOut = caught.filter((t) => t.status === "timeout");
+        expect(timedOut.length, `${mutant.name}: a late answer is a timeout`).toBeGreaterThan(0);
+        // Within the test's own budget (10 s) and teardown (5 s): not a hang until the answer.
+        for (const t of timedOut) {
+          expect(t.durationMs, `${t.id} ended within its budget`).toBeLessThan(TIMEOUT_BOUND_MS);
+        }
+      }
+      outcomes.set(mutant.name, {
+        name: mutant.name,
+        clause: spec.clause,
+        caughtBy: caught.map((t) => `${t.status} ${t.id}`),
       });
     });
   }
@@ -202,15 +214,16 @@ describe("the tests that rejected mutants pass on the reference drivers", () => 
     const grep = `^(?:${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")}) `;
     const suites = [...new Set(ids.map((id) => id.slice(0, id.indexOf("/"))))];
     const status = new Map<string, string[]>();
-    await Promise.all(
-      REFERENCE_DRIVERS.map((driver, i) =>
-        certify(driver, { suites, grep }, join(out, `reference-${i}`)).then(({ report }) => {
-          for (const t of report.tests) {
-            if (ids.includes(t.id)) status.set(t.id, [...(status.get(t.id) ?? []), t.status]);
-          }
-        }),
-      ),
+    const dirs = REFERENCE_DRIVERS.map((_, i) => join(out, `reference-${i}`));
+    const settled = await runCertifications(
+      REFERENCE_DRIVERS.map((driver, i) => certifyOptions(driver, { suites, grep }, dirs[i])),
     );
+    for (const [i, run] of settled.entries()) {
+      const { report } = await readRun(run, dirs[i]);
+      for (const t of report.tests) {
+        if (ids.includes(t.id)) status.set(t.id, [...(status.get(t.id) ?? []), t.status]);
+      }
+    }
     const bad = ids.filter((id) => {
       const seen = status.get(id) ?? [];
       return !seen.includes("pass") || seen.some((s) => s === "fail" || s === "timeout");
