@@ -16,6 +16,8 @@ export type AlarmHandler = (actorId: string, at: number) => Promise<void>;
 export class AlarmTimers {
   readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   readonly #running = new Set<Promise<void>>();
+  /** Alarms asked for after stop(): no timer, but the store holds them for the next start. */
+  readonly #afterStop = new Map<string, number>();
   readonly #onDue: AlarmHandler;
   #stopped = false;
 
@@ -25,10 +27,14 @@ export class AlarmTimers {
 
   /**
    * Arms the actor's alarm for `at` (ms since epoch), replacing any pending one; a past time
-   * fires on the next turn of the event loop. A no-op once stopped.
+   * fires on the next turn of the event loop. Once stopped, no timer starts; `pending` still
+   * reports the time (the store keeps it, and the next start arms it).
    */
   arm(actorId: string, at: number): void {
-    if (this.#stopped) return;
+    if (this.#stopped) {
+      this.#afterStop.set(actorId, at);
+      return;
+    }
     this.#clear(actorId);
     const delay = Math.min(Math.max(0, at - Date.now()), MAX_TIMER_DELAY_MS);
     const timer = setTimeout(() => {
@@ -44,9 +50,12 @@ export class AlarmTimers {
     this.#timers.set(actorId, { at, timer });
   }
 
-  /** The due time the actor's timer is armed for, or undefined when none is pending. */
+  /**
+   * The due time the actor's timer is armed for (after stop(), the time last asked for), or
+   * undefined when none is pending.
+   */
   pending(actorId: string): number | undefined {
-    return this.#timers.get(actorId)?.at;
+    return this.#timers.get(actorId)?.at ?? this.#afterStop.get(actorId);
   }
 
   #clear(actorId: string): void {

@@ -59,7 +59,8 @@ export async function startFileSystemDriver(
   const timers = new AlarmTimers(async (actorId, at) => {
     try {
       await host!.fireAlarm(actorId);
-      // Fired and not re-armed meanwhile: forget it, so a restart does not fire it again.
+      // Fired and not re-armed meanwhile: forget it, so a restart does not fire it again. (A
+      // stop that cut the fire short has the runtime re-arm it for the events it kept.)
       if (timers.pending(actorId) === undefined) await store.removeAlarm(actorId, at);
     } catch (error) {
       // The alarm file stays, so the alarm fires again at the next start.

@@ -5,9 +5,9 @@
 import { readdir, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, onTestFinished, test, vi } from "vitest";
-import { createInlineClient } from "../../runtime/client/index.ts";
+import { type Client, createInlineClient } from "../../runtime/client/index.ts";
 import { createDriverRuntimeHelpers, type DriverStartContext } from "../../runtime/driver/index.ts";
-import { actor, setup } from "../../runtime/index.ts";
+import { type AnyActorDefinition, actor, setup } from "../../runtime/index.ts";
 import { type FileSystemDriverInstance, startFileSystemDriver } from "./index.ts";
 import { namespaceDir } from "./storage/layout.ts";
 import { tempDir } from "./test-support.ts";
@@ -25,7 +25,28 @@ const counter = actor({
     },
   },
 });
-const registry = setup({ use: { counter } });
+type LooseClient = Client<{ actors: Record<string, AnyActorDefinition> }>;
+
+/** Opened by the test: the scheduled `relay` waits for it once it has started. */
+let releaseRelay: () => void = () => {};
+let relayGate = Promise.resolve();
+let relayStarted: () => void = () => {};
+
+const relayer = actor({
+  state: {},
+  actions: {
+    relayLater: async (c, ms: number) => {
+      await c.schedule.after(ms, "relay");
+    },
+    /** Scheduled: counts one on the counter ["relayed"], after the test opened the gate. */
+    relay: async (c) => {
+      relayStarted();
+      await relayGate;
+      await c.client<LooseClient>().counter.getOrCreate(["relayed"]).increment(1);
+    },
+  },
+});
+const registry = setup({ use: { counter, relayer } });
 
 async function startDriver(dataDir: string) {
   const ctx: DriverStartContext = {
@@ -100,6 +121,30 @@ describe("scheduled actions across restart (SCHED-4)", () => {
     expect(await driver.client().counter.getOrCreate(["sched"]).getCount()).toBe(10);
     await driver.restart();
     expect(await driver.client().counter.getOrCreate(["sched"]).getCount()).toBe(10);
+  });
+});
+
+describe("a graceful stop while a scheduled action runs (SCHED-4, PERSIST-7)", () => {
+  test("the interrupted event is kept and runs after the next start", async () => {
+    relayGate = new Promise<void>((resolve) => {
+      releaseRelay = resolve;
+    });
+    const started = new Promise<void>((resolve) => {
+      relayStarted = resolve;
+    });
+    const driver = await startDriver(await tempDir());
+    await driver.client().relayer.getOrCreate(["r"]).relayLater(0);
+    await started;
+    // The stop begins while `relay` waits: its call to another actor then meets a stopped host.
+    const stopping = driver.instance.stop();
+    releaseRelay();
+    await stopping;
+    await driver.restart();
+    // Never called again: only the kept event and its alarm can bring the relayer back.
+    await vi.waitFor(
+      async () => expect(await driver.client().counter.getOrCreate(["relayed"]).getCount()).toBe(1),
+      { timeout: 5000, interval: 50 },
+    );
   });
 });
 

@@ -173,6 +173,7 @@ export class ActorInstance implements ActorInstanceHost {
       store: this.#store,
       assertAction: (name) => lookupAction(this.#config.actions, name, this.label),
       runEvent: (event) => this.#runEvent(event),
+      isRunning: () => this.#phase === "running",
       onError: (message, error, extra) => this.#report(message, error, extra),
     });
     try {
@@ -360,6 +361,8 @@ export class ActorInstance implements ActorInstanceHost {
         }
       }
       this.#rawSockets.clear();
+      // Scheduled events the stop cut short are saved back into the schedule.
+      this.#schedule?.keepUnfinished();
       // stop() is teardown: a final save that fails is reported, not thrown at the host.
       await this.#store.close().catch((error) => this.#report("final state save failed", error));
     } finally {

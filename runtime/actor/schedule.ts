@@ -18,6 +18,8 @@ export interface ScheduleHost {
   assertAction(name: string): void;
   /** Runs one due event's action with a context that has no `conn`; errors are the caller's. */
   runEvent(event: PersistedEvent): Promise<void>;
+  /** False once the instance began stopping: due events not run yet wait for the next start. */
+  isRunning(): boolean;
   onError(message: string, error: unknown, data?: Record<string, unknown>): void;
 }
 
@@ -32,6 +34,11 @@ export class ActorSchedule implements Schedule {
   #armedFor: number | undefined;
   #running: Promise<void> | undefined;
   #runAgain = false;
+  /**
+   * Due events taken out of the schedule whose run has not finished. A stop keeps them
+   * (keepUnfinished) so the final save does not drop an event the stop cut short.
+   */
+  readonly #unfinished: PersistedEvent[] = [];
 
   constructor(host: ScheduleHost) {
     this.#host = host;
@@ -123,15 +130,48 @@ export class ActorSchedule implements Schedule {
     while (due < events.length && events[due].timestamp <= now) due++;
     const batch = events.splice(0, due);
     if (batch.length > 0) store.markDirty();
+    this.#unfinished.push(...batch);
     for (const event of batch) {
+      // Stopping: this event and the rest stay unfinished, for the next start.
+      if (!this.#host.isRunning()) break;
+      let failure: { error: unknown } | undefined;
       try {
         await this.#host.runEvent(event);
       } catch (error) {
-        this.#host.onError(`scheduled action ${event.action} threw`, error, { eventId: event.id });
+        failure = { error };
+      }
+      // A run that failed once the stop began was cut short by it (another actor gone, the
+      // host closed): kept like the events after it. One that finished is done either way.
+      if (failure && !this.#host.isRunning()) break;
+      const index = this.#unfinished.indexOf(event);
+      if (index >= 0) this.#unfinished.splice(index, 1);
+      if (failure) {
+        this.#host.onError(`scheduled action ${event.action} threw`, failure.error, {
+          eventId: event.id,
+        });
       }
     }
+    // Cut short by a stop: back into the schedule, so the alarm below is armed for them.
+    if (!this.#host.isRunning()) this.keepUnfinished();
     // Saved before re-arming, so a restart never replays events that already ran.
     await store.settle();
     await this.arm();
+  }
+
+  /**
+   * For stop(), before its final save: puts the due events whose run the stop cut short (or
+   * that never started) back into the schedule, in timestamp order ahead of later events of the
+   * same time, so they run after the next start (SCHED-4) instead of being lost with the stop.
+   * An action that was cut short left no saved state change, so running it again is its first
+   * complete run. The alarm pass that was running arms the driver's alarm for them once it ends.
+   */
+  keepUnfinished(): void {
+    if (this.#unfinished.length === 0) return;
+    const events = this.#host.store.data.schedule;
+    const merged = [...this.#unfinished.splice(0), ...events].sort(
+      (a, b) => a.timestamp - b.timestamp,
+    );
+    events.splice(0, events.length, ...merged);
+    this.#host.store.markDirty();
   }
 }
