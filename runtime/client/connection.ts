@@ -180,6 +180,8 @@ export class ActorConnection {
    * `init`, that includes the subscriptions `init` will send.
    */
   subscriptionsPending(): Promise<void> | undefined {
+    // Asked before every action of the client, on every connection: the common answer is free.
+    if (this.#pendingSubscriptions.size === 0 && !this.#beforeInit) return undefined;
     const waits = [...this.#pendingSubscriptions];
     if (this.#beforeInit) waits.push(this.#beforeInit.promise);
     if (waits.length === 0) return undefined;
