@@ -336,7 +336,12 @@ export class ActorConnection {
       params: this.#options.params,
       signal: abort.signal,
       events: {
-        message: (message) => handle(() => this.#onMessage(message, generation)),
+        message: (message) => {
+          // Once the link is known (every message after the first few), no closure per message.
+          if (early === undefined) {
+            if (generation === this.#generation) this.#onMessage(message, generation);
+          } else handle(() => this.#onMessage(message, generation));
+        },
         malformed: (error) => handle(() => this.#emitError(error)),
         closed: (info) => handle(() => this.#onLinkClosed(info, generation)),
         activity: () => {
@@ -425,7 +430,11 @@ export class ActorConnection {
       return;
     }
     this.#work.sent(pending);
-    link.send(pending.message).catch((error) => this.#work.fail(pending, toClientError(error)));
+    try {
+      link.send(pending.message)?.catch((error) => this.#work.fail(pending, toClientError(error)));
+    } catch (error) {
+      this.#work.fail(pending, toClientError(error));
+    }
   }
 
   #sendSubscription(message: ToServerMessage & { type: "subscribe" | "unsubscribe" }): void {
@@ -469,13 +478,13 @@ export class ActorConnection {
           resolve();
         });
       });
-      link.send({ ...message, id }).catch((error) => {
+      sendOn(link, { ...message, id }).catch((error) => {
         this.#subscriptionAcks.get(id)?.();
         this.#subscriptionAcks.delete(id);
         this.#emitError(toClientError(error));
       });
     } else {
-      done = link.send(message).catch((error) => this.#emitError(toClientError(error)));
+      done = sendOn(link, message).catch((error) => this.#emitError(toClientError(error)));
     }
     this.#pendingSubscriptions.add(done);
     void done.then(() => this.#pendingSubscriptions.delete(done));
@@ -593,4 +602,13 @@ function clientErrorLike(error: ClientActorError, attempts: number): ClientActor
     error.metadata,
     error,
   );
+}
+
+/** `link.send(message)` as a promise, whether the link sends at once or asynchronously. */
+function sendOn(link: ConnectionLink, message: ToServerMessage): Promise<void> {
+  try {
+    return link.send(message) ?? Promise.resolve();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
