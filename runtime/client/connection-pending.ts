@@ -20,6 +20,37 @@ interface Waiter {
   reject(error: ClientActorError): void;
 }
 
+/** One action call; a class, so a call costs no closures beyond its promise's executor. */
+class ActionCall implements PendingAction {
+  readonly id: number;
+  readonly message: ToServerMessage & { type: "action" };
+  deadline: Deadline | undefined;
+  readonly #work: PendingWork;
+  #resolve!: (value: unknown) => void;
+  #reject!: (error: ClientActorError) => void;
+
+  constructor(id: number, name: string, args: unknown[], work: PendingWork) {
+    this.id = id;
+    this.message = { type: "action", id, name, args };
+    this.#work = work;
+  }
+
+  bind(resolve: (value: unknown) => void, reject: (error: ClientActorError) => void): void {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  resolve(value: unknown): void {
+    if (this.deadline) this.#work.deadlineSettled(this.deadline);
+    this.#resolve(value);
+  }
+
+  reject(error: ClientActorError): void {
+    if (this.deadline) this.#work.deadlineSettled(this.deadline);
+    this.#reject(error);
+  }
+}
+
 /** An action's time bound: when it is due and what it then rejects with. */
 interface Deadline {
   readonly pending: PendingAction;
@@ -56,33 +87,25 @@ export class PendingWork {
     timeoutMs?: number,
     onTimeout?: () => ClientActorError,
   ): { pending: PendingAction; promise: Promise<unknown> } {
-    const id = this.#nextId++;
-    let pending!: PendingAction;
-    let deadline: Deadline | undefined;
-    const settled = () => {
-      if (deadline === undefined || deadline.settled) return;
-      deadline.settled = true;
-      if (--this.#live === 0) this.#clearDeadlines();
-    };
-    const promise = new Promise<unknown>((resolve, reject) => {
-      pending = {
-        id,
-        message: { type: "action", id, name, args },
-        resolve(value) {
-          settled();
-          resolve(value);
-        },
-        reject(error) {
-          settled();
-          reject(error);
-        },
-      };
-    });
+    const call = new ActionCall(this.#nextId++, name, args, this);
+    const promise = new Promise<unknown>((resolve, reject) => call.bind(resolve, reject));
     if (timeoutMs !== undefined && onTimeout) {
-      deadline = { pending, at: performance.now() + timeoutMs, onTimeout, settled: false };
-      this.#addDeadline(deadline);
+      call.deadline = {
+        pending: call,
+        at: performance.now() + timeoutMs,
+        onTimeout,
+        settled: false,
+      };
+      this.#addDeadline(call.deadline);
     }
-    return { pending, promise };
+    return { pending: call, promise };
+  }
+
+  /** A deadline's action settled: once none is left, the timer goes. @internal */
+  deadlineSettled(deadline: Deadline): void {
+    if (deadline.settled) return;
+    deadline.settled = true;
+    if (--this.#live === 0) this.#clearDeadlines();
   }
 
   #addDeadline(deadline: Deadline): void {

@@ -53,15 +53,15 @@ class Walk {
   readonly rules: ValueRules;
   readonly root: string;
   negativeZero = false;
-  /** The objects being visited, outermost first, and the path depth at which each was entered. */
-  readonly ancestors: object[] = [];
-  readonly ancestorDepths: number[] = [];
-  /** Object to its index in `ancestors`, kept once the stack passed SCAN_DEPTH. */
+  /**
+   * The objects being visited, outermost first, each followed by the number of path steps at
+   * which it was entered (two entries per object).
+   */
+  readonly ancestors: unknown[] = [];
+  /** Object to its index in `ancestors`, kept once the stack passed SCAN_DEPTH objects. */
   ancestorIndex: Map<object, number> | undefined;
-  /** The path: per step its kind, its key (index, property, Map key) and position. */
-  readonly kinds: number[] = [];
-  readonly keys: unknown[] = [];
-  readonly positions: number[] = [];
+  /** The path, three entries per step: its kind, its key (property, Map key), its position. */
+  readonly steps: unknown[] = [];
 
   constructor(rules: ValueRules, root: string) {
     this.rules = rules;
@@ -69,24 +69,21 @@ class Walk {
   }
 
   push(kind: number, key: unknown, position: number): void {
-    this.kinds.push(kind);
-    this.keys.push(key);
-    this.positions.push(position);
+    this.steps.push(kind, key, position);
   }
 
   pop(): void {
-    this.kinds.pop();
-    this.keys.pop();
-    this.positions.pop();
+    this.steps.length -= 3;
   }
 
   /** The first `depth` steps of the path as text (all of them by default). */
-  path(depth = this.kinds.length): string {
+  path(depth = this.steps.length / 3): string {
     let path = this.root;
     for (let i = 0; i < depth; i++) {
-      const key = this.keys[i];
-      const position = this.positions[i];
-      switch (this.kinds[i]) {
+      const kind = this.steps[3 * i];
+      const key = this.steps[3 * i + 1];
+      const position = this.steps[3 * i + 2] as number;
+      switch (kind) {
         case INDEX:
           path = `${path}[${position}]`;
           break;
@@ -106,26 +103,31 @@ class Walk {
     return path;
   }
 
-  /** Index of `object` among the ancestors, or -1. */
-  findAncestor(object: object): number {
-    if (this.ancestorIndex !== undefined) return this.ancestorIndex.get(object) ?? -1;
-    return this.ancestors.indexOf(object);
+  /** The path depth at which `object` was entered, if it is an ancestor; -1 otherwise. */
+  ancestorDepth(object: object): number {
+    const index =
+      this.ancestorIndex !== undefined
+        ? (this.ancestorIndex.get(object) ?? -1)
+        : this.ancestors.indexOf(object);
+    return index === -1 ? -1 : (this.ancestors[index + 1] as number);
   }
 
   enter(object: object): void {
     const index = this.ancestors.length;
-    this.ancestors.push(object);
-    this.ancestorDepths.push(this.kinds.length);
+    this.ancestors.push(object, this.steps.length / 3);
     if (this.ancestorIndex !== undefined) this.ancestorIndex.set(object, index);
-    else if (index >= SCAN_DEPTH) {
-      this.ancestorIndex = new Map(this.ancestors.map((item, i) => [item, i]));
+    else if (index >= 2 * SCAN_DEPTH) {
+      this.ancestorIndex = new Map();
+      for (let i = 0; i < this.ancestors.length; i += 2) {
+        this.ancestorIndex.set(this.ancestors[i] as object, i);
+      }
     }
   }
 
   leave(): void {
-    const object = this.ancestors.pop();
-    this.ancestorDepths.pop();
-    if (object !== undefined) this.ancestorIndex?.delete(object);
+    const object = this.ancestors[this.ancestors.length - 2] as object;
+    this.ancestors.length -= 2;
+    this.ancestorIndex?.delete(object);
   }
 
   fail(what: string): never {
@@ -192,9 +194,9 @@ function visit(value: unknown, walk: Walk): void {
   }
   if (value === null) return;
   const object = value as object;
-  const seen = walk.findAncestor(object);
-  if (seen !== -1) {
-    const seenAt = walk.path(walk.ancestorDepths[seen]);
+  const seenDepth = walk.ancestorDepth(object);
+  if (seenDepth !== -1) {
+    const seenAt = walk.path(seenDepth);
     walk.fail(`refers back to ${label(seenAt)} (a cycle); values must be trees`);
   }
   walk.enter(object);
