@@ -14,7 +14,6 @@ import {
   openConnectionPath,
   openHonoPath,
   openHttpActionPath,
-  openWsEchoLanesPath,
   openWsEchoPath,
 } from "./scenarios.ts";
 import type { RunningToolkit } from "./toolkit.ts";
@@ -78,7 +77,7 @@ export async function actionPhase(
     ["http json", () => openHttpActionPath("http json", memory, "json", "ping")],
     ["ws cbor", () => openConnectionPath("ws cbor", memory, "cbor", "websocket", "ping")],
     ["sse cbor", () => openConnectionPath("sse cbor", memory, "cbor", "sse", "ping")],
-    ["ws echo lanes", () => openWsEchoLanesPath("ws echo lanes", "cbor", settings.concurrency)],
+    ["ws echo lanes", () => openWsEchoPath("ws echo lanes", "cbor", settings.concurrency)],
     [
       "ws cbor lanes",
       () => openConnectionLanesPath("ws cbor lanes", memory, "cbor", settings.concurrency),

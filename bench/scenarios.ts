@@ -8,7 +8,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   type BenchEncoding,
   callHonoBaseline,
-  connectWsRpc,
   connectWsRpcClients,
   startHonoBaseline,
   startWsEchoBaseline,
@@ -38,40 +37,21 @@ export async function openHonoPath(name: string): Promise<OpenPath> {
   }
 }
 
-/** The bare `ws` echo: action-shaped messages on one socket, replies matched by id. */
-export async function openWsEchoPath(name: string, encoding: BenchEncoding): Promise<OpenPath> {
-  const server = await startWsEchoBaseline();
-  try {
-    const client = await connectWsRpc(server.url, encoding);
-    const op = (x: unknown) => client.call(x);
-    await expectEcho(op, name);
-    return {
-      name,
-      op,
-      async close() {
-        await client.close();
-        await server.close();
-      },
-    };
-  } catch (error) {
-    await server.close();
-    throw error;
-  }
-}
-
 /**
- * The bare `ws` echo over `count` sockets, each with at most one call in flight: a call takes a
- * free socket and gives it back when its reply is in (see {@link laneOp}).
+ * The bare `ws` echo: action-shaped messages, replies matched by id. On one socket (the
+ * default) calls share it, any number in flight; on more, each socket has at most one call in
+ * flight: a call takes a free socket and gives it back when its reply is in (see {@link laneOp}).
  */
-export async function openWsEchoLanesPath(
+export async function openWsEchoPath(
   name: string,
   encoding: BenchEncoding,
-  count: number,
+  sockets = 1,
 ): Promise<OpenPath> {
   const server = await startWsEchoBaseline();
   try {
-    const clients = await connectWsRpcClients(server.url, encoding, count);
-    const op = laneOp(clients.map((client) => (x: unknown) => client.call(x)));
+    const clients = await connectWsRpcClients(server.url, encoding, sockets);
+    const calls = clients.map((client) => (x: unknown) => client.call(x));
+    const op = sockets === 1 ? calls[0] : laneOp(calls);
     const close = async () => {
       await Promise.allSettled(clients.map((client) => client.close()));
       await server.close();
