@@ -72,6 +72,11 @@ export interface ConnectionOptions {
    * all its connections (docs/runtime.md, "Subscriptions"); `undefined` when none is pending.
    */
   subscriptionBarrier?: () => Promise<void> | undefined;
+  /**
+   * Called when this connection starts having subscription changes not yet in force (`true`)
+   * and when it no longer has any (`false`), so the client's barrier looks only at those.
+   */
+  onSubscriptionsPending?: (pending: boolean) => void;
   /** Called once when the connection is disposed (the client forgets it). */
   onDispose?: () => void;
 }
@@ -130,6 +135,8 @@ export class ActorConnection {
   #nextSubscriptionId = 0;
   /** Set while subscriptions made before the first `init` wait for it. */
   #beforeInit: { promise: Promise<void>; resolve(): void } | undefined;
+  /** What `onSubscriptionsPending` was last told. */
+  #reportedPending = false;
   /** Actions waiting on the subscription barrier, so later ones keep call order behind them. */
   #gate: Promise<void> = Promise.resolve();
   #gated = 0;
@@ -417,6 +424,7 @@ export class ActorConnection {
       .map((name) => this.#transmitSubscription({ type: "subscribe", event: name }));
     const beforeInit = this.#beforeInit;
     this.#beforeInit = undefined;
+    this.#notePending();
     if (beforeInit) void Promise.all(subscribed).then(beforeInit.resolve);
     for (const pending of this.#work.takeQueued()) this.#send(pending);
     this.#work.opened();
@@ -445,6 +453,7 @@ export class ActorConnection {
         let resolve!: () => void;
         const promise = new Promise<void>((r) => (resolve = r));
         this.#beforeInit = { promise, resolve };
+        this.#notePending();
       }
       return;
     }
@@ -487,7 +496,11 @@ export class ActorConnection {
       done = sendOn(link, message).catch((error) => this.#emitError(toClientError(error)));
     }
     this.#pendingSubscriptions.add(done);
-    void done.then(() => this.#pendingSubscriptions.delete(done));
+    this.#notePending();
+    void done.then(() => {
+      this.#pendingSubscriptions.delete(done);
+      this.#notePending();
+    });
     return done;
   }
 
@@ -497,6 +510,15 @@ export class ActorConnection {
     this.#subscriptionAcks.clear();
     this.#beforeInit?.resolve();
     this.#beforeInit = undefined;
+    this.#notePending();
+  }
+
+  /** Tells `onSubscriptionsPending` when this connection's pending state changed. */
+  #notePending(): void {
+    const pending = this.#pendingSubscriptions.size > 0 || this.#beforeInit !== undefined;
+    if (pending === this.#reportedPending) return;
+    this.#reportedPending = pending;
+    this.#options.onSubscriptionsPending?.(pending);
   }
 
   #emitError(error: ClientActorError): void {

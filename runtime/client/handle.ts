@@ -156,6 +156,7 @@ export class ActorHandleBase<D extends AnyActorDefinition = AnyActorDefinition> 
       transport: ctx.transport,
       params: this.#params,
       subscriptionBarrier: () => ctx.subscriptionsSettled(),
+      onSubscriptionsPending: (pending) => ctx.notePending(connection, pending),
       onDispose: () => ctx.forget(connection),
     });
     ctx.adopt(connection);
