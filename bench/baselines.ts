@@ -98,6 +98,32 @@ export async function connectWsRpc(url: string, encoding: BenchEncoding): Promis
   };
 }
 
+/**
+ * `count` sockets to the echo baseline (opened 50 at a time), each a {@link connectWsRpc}
+ * client. Rejects, closing what it opened, when they do not open within `timeoutMs`.
+ */
+export async function connectWsRpcClients(
+  url: string,
+  encoding: BenchEncoding,
+  count: number,
+  timeoutMs = 10_000,
+): Promise<WsRpcClient[]> {
+  const opened: WsRpcClient[] = [];
+  try {
+    await within(
+      inBatches(count, 50, async () => {
+        opened.push(await connectWsRpc(url, encoding));
+      }),
+      timeoutMs,
+      `opening ${count} bare WebSockets`,
+    );
+    return opened;
+  } catch (error) {
+    await Promise.allSettled(opened.map((client) => client.close()));
+    throw error;
+  }
+}
+
 /** A bare broadcast setup: `count` receiving sockets and one trigger socket. */
 export interface BroadcastBaseline {
   /**

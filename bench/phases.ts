@@ -10,6 +10,7 @@ import type { BenchRow } from "./report.ts";
 import {
   type OpenPath,
   openBroadcast,
+  openConnectionLanesPath,
   openConnectionPath,
   openHonoPath,
   openHttpActionPath,
@@ -56,8 +57,11 @@ export const LABELS = { hono: "hono", echo: "ws echo", broadcast: "ws bcast", me
 
 /**
  * Phase 1: stateless action over HTTP (cbor and json), action over a WebSocket and over SSE
- * connection (cbor) on the memory driver, interleaved with the bare hono handler and `ws` echo.
- * Targets: HTTP throughput >= 0.4x hono, WebSocket throughput >= 0.5x ws echo.
+ * connection (cbor) on the memory driver, interleaved with the bare hono handler and `ws` echo;
+ * and `settings.concurrency` WebSocket connections each calling in sequence, against as many
+ * bare echo sockets. Targets: HTTP throughput >= 0.4x hono, WebSocket throughput >= 0.5x ws echo
+ * (one connection), >= 0.8x (one call in flight per connection), CPU per sequential call over
+ * a WebSocket <= 2x the echo's.
  */
 export async function actionPhase(
   runner: PhaseRunner,
@@ -73,6 +77,11 @@ export async function actionPhase(
     ["http json", () => openHttpActionPath("http json", memory, "json", "ping")],
     ["ws cbor", () => openConnectionPath("ws cbor", memory, "cbor", "websocket", "ping")],
     ["sse cbor", () => openConnectionPath("sse cbor", memory, "cbor", "sse", "ping")],
+    ["ws echo lanes", () => openWsEchoPath("ws echo lanes", "cbor", settings.concurrency)],
+    [
+      "ws cbor lanes",
+      () => openConnectionLanesPath("ws cbor lanes", memory, "cbor", settings.concurrency),
+    ],
   ]);
   try {
     const figures = await runner.step(
@@ -85,10 +94,25 @@ export async function actionPhase(
     const inFlight = `throughput (${settings.concurrency} in flight)`;
     const hono = { label: LABELS.hono, figures: figures.get("hono") };
     const echo = { label: LABELS.echo, figures: figures.get("ws echo") };
+    const lanes = figures.get("ws cbor lanes")?.throughput.opsPerSecond;
+    const echoLanes = figures.get("ws echo lanes")?.throughput.opsPerSecond;
     return [
       ...pathRows("HTTP action (cbor)", figures.get("http cbor"), hono, callers, 0.4),
       ...pathRows("HTTP action (json)", figures.get("http json"), hono, callers, 0.4),
-      ...pathRows("action over WebSocket (cbor)", figures.get("ws cbor"), echo, inFlight, 0.5),
+      ...pathRows("action over WebSocket (cbor)", figures.get("ws cbor"), echo, inFlight, 0.5, 2),
+      ...(lanes === undefined
+        ? []
+        : [
+            {
+              scenario: `action over ${settings.concurrency} WebSockets (cbor)`,
+              figure: "throughput (1 in flight each)",
+              unit: "ops/s" as const,
+              value: lanes,
+              baseline:
+                echoLanes === undefined ? undefined : { label: LABELS.echo, value: echoLanes },
+              target: { min: 0.8 },
+            },
+          ]),
       ...pathRows("action over SSE (cbor)", figures.get("sse cbor"), hono, inFlight),
     ];
   } finally {
@@ -228,6 +252,7 @@ function pathRows(
   baseline: { label: string; figures: PathFigures | undefined },
   throughputFigure: string,
   minThroughputRatio?: number,
+  maxCpuRatio?: number,
 ): BenchRow[] {
   if (!figures) return [];
   const base = baseline.figures;
@@ -255,6 +280,7 @@ function pathRows(
       unit: "µs",
       value: figures.latency.cpuUs,
       baseline: against(base?.latency.cpuUs),
+      target: maxCpuRatio === undefined ? undefined : { max: maxCpuRatio },
     },
     {
       scenario,

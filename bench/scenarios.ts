@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   type BenchEncoding,
   callHonoBaseline,
-  connectWsRpc,
+  connectWsRpcClients,
   startHonoBaseline,
   startWsEchoBaseline,
 } from "./baselines.ts";
@@ -37,25 +37,92 @@ export async function openHonoPath(name: string): Promise<OpenPath> {
   }
 }
 
-/** The bare `ws` echo: action-shaped messages on one socket, replies matched by id. */
-export async function openWsEchoPath(name: string, encoding: BenchEncoding): Promise<OpenPath> {
+/**
+ * The bare `ws` echo: action-shaped messages, replies matched by id. On one socket (the
+ * default) calls share it, any number in flight; on more, each socket has at most one call in
+ * flight: a call takes a free socket and gives it back when its reply is in (see {@link laneOp}).
+ */
+export async function openWsEchoPath(
+  name: string,
+  encoding: BenchEncoding,
+  sockets = 1,
+): Promise<OpenPath> {
   const server = await startWsEchoBaseline();
   try {
-    const client = await connectWsRpc(server.url, encoding);
-    const op = (x: unknown) => client.call(x);
-    await expectEcho(op, name);
-    return {
-      name,
-      op,
-      async close() {
-        await client.close();
-        await server.close();
-      },
+    const clients = await connectWsRpcClients(server.url, encoding, sockets);
+    const calls = clients.map((client) => (x: unknown) => client.call(x));
+    const op = sockets === 1 ? calls[0] : laneOp(calls);
+    const close = async () => {
+      await Promise.allSettled(clients.map((client) => client.close()));
+      await server.close();
     };
+    try {
+      await expectEcho(op, name);
+    } catch (error) {
+      await close();
+      throw error;
+    }
+    return { name, op, close };
   } catch (error) {
     await server.close();
     throw error;
   }
+}
+
+/**
+ * `ping(x)` over `count` WebSocket connections of one client to one actor, each with at most one
+ * call in flight (see {@link laneOp}): many clients' connections calling in sequence.
+ */
+export async function openConnectionLanesPath(
+  name: string,
+  toolkit: RunningToolkit,
+  encoding: BenchEncoding,
+  count: number,
+): Promise<OpenPath> {
+  const handle = toolkit
+    .client(encoding, "websocket")
+    .bench.getOrCreate([`lanes-websocket-${encoding}`]);
+  const conns: ReturnType<typeof handle.connect>[] = [];
+  const close = async () => {
+    await Promise.allSettled(conns.map((conn) => conn.dispose()));
+  };
+  try {
+    await within(
+      inBatches(count, 50, async () => {
+        const conn = handle.connect();
+        conns.push(conn);
+        await conn.waitForOpen();
+      }),
+      10_000,
+      `opening ${count} WebSocket connections`,
+    );
+    const op = laneOp(conns.map((conn) => (x: unknown) => conn.ping(x)));
+    await expectEcho(op, name);
+    return { name, op, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * One call through `lanes`: it takes a free lane (the one freed last, so sequential calls all
+ * use the same lane) and frees it when the call settles. Rejects when every lane is busy, since
+ * a lane must never carry two calls at once.
+ */
+function laneOp(
+  lanes: readonly ((x: unknown) => Promise<unknown>)[],
+): (x: unknown) => Promise<unknown> {
+  const free = [...lanes].reverse();
+  return async (x) => {
+    const lane = free.pop();
+    if (lane === undefined) throw new Error(`more than ${lanes.length} calls in flight`);
+    try {
+      return await lane(x);
+    } finally {
+      free.push(lane);
+    }
+  };
 }
 
 /**

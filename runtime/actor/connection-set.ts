@@ -83,6 +83,11 @@ export class ConnectionSet {
     conn.ready = new Promise<void>((resolve) => {
       markReady = resolve;
     });
+    conn.isReady = false;
+    // Registered first, so it runs before the messages that waited for `ready` resume.
+    void conn.ready.then(() => {
+      conn.isReady = true;
+    });
     try {
       transport.send(init(conn));
       this.#startHeartbeat(conn);

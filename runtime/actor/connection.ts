@@ -68,6 +68,8 @@ export class ConnectionImpl implements Conn, HostConnection {
   readonly exposeErrors: boolean;
   /** Settles when onConnect has finished; messages wait for it so actions see its effects. */
   ready: Promise<void> = Promise.resolve();
+  /** True once `ready` has settled: messages then need not wait a turn for it. */
+  isReady = true;
   /** True once removed from the instance; later messages get `conn_not_found`. */
   closed = false;
   #connState: { value: unknown } | undefined;

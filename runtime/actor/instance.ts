@@ -265,7 +265,7 @@ export class ActorInstance implements ActorInstanceHost {
   async #handleMessage(connectionId: string, message: ToServerMessage): Promise<void> {
     const conn = this.#conns.require(connectionId);
     // Messages wait for onConnect, so actions see its effects; FIFO keeps arrival order.
-    await conn.ready;
+    if (!conn.isReady) await conn.ready;
     if (conn.closed) return;
     switch (message.type) {
       case "subscribe":

@@ -121,9 +121,16 @@ export class StateStore {
   }
 
   /** `checkpoint()` then `flush()`: what runs after every action (PERSIST-2). */
-  async settle(): Promise<void> {
-    await this.checkpoint();
-    await this.flush();
+  settle(): Promise<void> {
+    if (this.#options.onStateChange !== undefined)
+      return this.checkpoint().then(() => this.flush());
+    // Without a hook a checkpoint is synchronous; an action that changed nothing settles at once.
+    try {
+      this.#takeCheckpoint();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.dirty ? this.flush() : Promise.resolve();
   }
 
   /**

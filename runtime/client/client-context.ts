@@ -24,6 +24,8 @@ export type ConnectionDefaults = Pick<
 export class ClientContext {
   readonly #abort = new AbortController();
   readonly #connections = new Set<ActorConnection>();
+  /** Connections with subscription changes not yet in force. */
+  readonly #subscribing = new Set<ActorConnection>();
   readonly #sockets = new Set<UniversalWebSocket>();
   #disposed: Promise<void> | undefined;
 
@@ -77,6 +79,13 @@ export class ClientContext {
   /** Forgets a disposed connection. */
   forget(connection: ActorConnection): void {
     this.#connections.delete(connection);
+    this.#subscribing.delete(connection);
+  }
+
+  /** Records whether `connection` has subscription changes not yet in force. */
+  notePending(connection: ActorConnection, pending: boolean): void {
+    if (pending) this.#subscribing.add(connection);
+    else this.#subscribing.delete(connection);
   }
 
   /**
@@ -87,7 +96,8 @@ export class ClientContext {
    */
   subscriptionsSettled(): Promise<void> | undefined {
     const waits: Promise<void>[] = [];
-    for (const connection of this.#connections) {
+    // Only connections that reported pending changes: an action costs nothing per connection.
+    for (const connection of this.#subscribing) {
       const pending = connection.subscriptionsPending();
       if (pending) waits.push(pending);
     }

@@ -39,10 +39,11 @@ export interface LinkEvents {
 /** An open transport of one connection attempt. */
 export interface ConnectionLink {
   /**
-   * Sends one message. Rejects with `serialization_error` when a value cannot be encoded, and
-   * with the server's error when an SSE connection-message POST is refused.
+   * Sends one message. Over WebSocket the frame is written at once and failures throw here
+   * (`serialization_error`, `message_too_large`, `connection_closed`); over SSE it resolves
+   * when the POST is answered and rejects with the server's error when it is refused.
    */
-  send(message: ToServerMessage): Promise<void>;
+  send(message: ToServerMessage): Promise<void> | undefined;
   /** Ends the transport; resolves once it has ended (bounded by a short wait). Idempotent. */
   close(): Promise<void>;
 }
@@ -138,12 +139,13 @@ export async function openWebSocketLink(options: LinkOptions): Promise<Connectio
     events.message(message);
   });
   return {
-    async send(message) {
+    send(message) {
       const frame = encodeFrame(message, encoding);
       if (socket.readyState !== WS_OPEN) {
         throw runtimeError("connection_closed", "the connection's WebSocket is no longer open");
       }
       socket.send(frame);
+      return undefined;
     },
     async close() {
       if (!closedByUs) {

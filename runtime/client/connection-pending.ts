@@ -20,12 +20,61 @@ interface Waiter {
   reject(error: ClientActorError): void;
 }
 
-/** The bookkeeping of one connection's pending work. */
+/** One action call; a class, so a call costs no closures beyond its promise's executor. */
+class ActionCall implements PendingAction {
+  readonly id: number;
+  readonly message: ToServerMessage & { type: "action" };
+  deadline: Deadline | undefined;
+  readonly #work: PendingWork;
+  #resolve!: (value: unknown) => void;
+  #reject!: (error: ClientActorError) => void;
+
+  constructor(id: number, name: string, args: unknown[], work: PendingWork) {
+    this.id = id;
+    this.message = { type: "action", id, name, args };
+    this.#work = work;
+  }
+
+  bind(resolve: (value: unknown) => void, reject: (error: ClientActorError) => void): void {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  resolve(value: unknown): void {
+    if (this.deadline) this.#work.deadlineSettled(this.deadline);
+    this.#resolve(value);
+  }
+
+  reject(error: ClientActorError): void {
+    if (this.deadline) this.#work.deadlineSettled(this.deadline);
+    this.#reject(error);
+  }
+}
+
+/** An action's time bound: when it is due and what it then rejects with. */
+interface Deadline {
+  readonly pending: PendingAction;
+  /** `performance.now()` time, in ms. */
+  readonly at: number;
+  readonly onTimeout: () => ClientActorError;
+  settled: boolean;
+}
+
+/**
+ * The bookkeeping of one connection's pending work. Time bounds share one timer, armed for the
+ * earliest unsettled deadline and cleared when nothing is pending, rather than a timer per
+ * action.
+ */
 export class PendingWork {
   #nextId = 0;
   readonly #inFlight = new Map<number, PendingAction>();
   #queued: PendingAction[] = [];
   #waiters: Waiter[] = [];
+  #deadlines: Deadline[] = [];
+  /** Deadlines not settled yet. */
+  #live = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
 
   /**
    * A new action with the next id (0, 1, 2, ... per connection) and its promise. With
@@ -38,31 +87,73 @@ export class PendingWork {
     timeoutMs?: number,
     onTimeout?: () => ClientActorError,
   ): { pending: PendingAction; promise: Promise<unknown> } {
-    const id = this.#nextId++;
-    let pending!: PendingAction;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const promise = new Promise<unknown>((resolve, reject) => {
-      pending = {
-        id,
-        message: { type: "action", id, name, args },
-        resolve(value) {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        reject(error) {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-    });
+    const call = new ActionCall(this.#nextId++, name, args, this);
+    const promise = new Promise<unknown>((resolve, reject) => call.bind(resolve, reject));
     if (timeoutMs !== undefined && onTimeout) {
-      timer = setTimeout(() => {
-        if (this.#inFlight.get(id) === pending) this.#inFlight.delete(id);
-        this.#queued = this.#queued.filter((queued) => queued !== pending);
-        pending.reject(onTimeout());
-      }, timeoutMs);
+      call.deadline = {
+        pending: call,
+        at: performance.now() + timeoutMs,
+        onTimeout,
+        settled: false,
+      };
+      this.#addDeadline(call.deadline);
     }
-    return { pending, promise };
+    return { pending: call, promise };
+  }
+
+  /** A deadline's action settled: once none is left, the timer goes. @internal */
+  deadlineSettled(deadline: Deadline): void {
+    if (deadline.settled) return;
+    deadline.settled = true;
+    if (--this.#live === 0) this.#clearDeadlines();
+  }
+
+  #addDeadline(deadline: Deadline): void {
+    // Settled deadlines are dropped in bulk once they outnumber the live ones.
+    if (this.#deadlines.length > 2 * this.#live + 16) {
+      this.#deadlines = this.#deadlines.filter((entry) => !entry.settled);
+    }
+    this.#deadlines.push(deadline);
+    this.#live++;
+    if (deadline.at < this.#timerAt) this.#arm(deadline.at);
+  }
+
+  #arm(at: number): void {
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, at - performance.now()));
+  }
+
+  #clearDeadlines(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#deadlines = [];
+  }
+
+  /** Rejects every action past its deadline, then arms the timer for the next one. */
+  #expire(): void {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    const due: Deadline[] = [];
+    let next = Number.POSITIVE_INFINITY;
+    const kept: Deadline[] = [];
+    for (const entry of this.#deadlines) {
+      if (entry.settled) continue;
+      if (entry.at <= now) due.push(entry);
+      else {
+        kept.push(entry);
+        if (entry.at < next) next = entry.at;
+      }
+    }
+    this.#deadlines = kept;
+    for (const { pending, onTimeout } of due) {
+      if (this.#inFlight.get(pending.id) === pending) this.#inFlight.delete(pending.id);
+      this.#queued = this.#queued.filter((queued) => queued !== pending);
+      pending.reject(onTimeout());
+    }
+    if (next !== Number.POSITIVE_INFINITY && this.#timer === undefined) this.#arm(next);
   }
 
   /** Keeps an action until the next `init`. */

@@ -72,6 +72,11 @@ export interface ConnectionOptions {
    * all its connections (docs/runtime.md, "Subscriptions"); `undefined` when none is pending.
    */
   subscriptionBarrier?: () => Promise<void> | undefined;
+  /**
+   * Called when this connection starts having subscription changes not yet in force (`true`)
+   * and when it no longer has any (`false`), so the client's barrier looks only at those.
+   */
+  onSubscriptionsPending?: (pending: boolean) => void;
   /** Called once when the connection is disposed (the client forgets it). */
   onDispose?: () => void;
 }
@@ -130,6 +135,8 @@ export class ActorConnection {
   #nextSubscriptionId = 0;
   /** Set while subscriptions made before the first `init` wait for it. */
   #beforeInit: { promise: Promise<void>; resolve(): void } | undefined;
+  /** What `onSubscriptionsPending` was last told. */
+  #reportedPending = false;
   /** Actions waiting on the subscription barrier, so later ones keep call order behind them. */
   #gate: Promise<void> = Promise.resolve();
   #gated = 0;
@@ -180,6 +187,8 @@ export class ActorConnection {
    * `init`, that includes the subscriptions `init` will send.
    */
   subscriptionsPending(): Promise<void> | undefined {
+    // Asked before every action of the client, on every connection: the common answer is free.
+    if (this.#pendingSubscriptions.size === 0 && !this.#beforeInit) return undefined;
     const waits = [...this.#pendingSubscriptions];
     if (this.#beforeInit) waits.push(this.#beforeInit.promise);
     if (waits.length === 0) return undefined;
@@ -334,7 +343,12 @@ export class ActorConnection {
       params: this.#options.params,
       signal: abort.signal,
       events: {
-        message: (message) => handle(() => this.#onMessage(message, generation)),
+        message: (message) => {
+          // Once the link is known (every message after the first few), no closure per message.
+          if (early === undefined) {
+            if (generation === this.#generation) this.#onMessage(message, generation);
+          } else handle(() => this.#onMessage(message, generation));
+        },
         malformed: (error) => handle(() => this.#emitError(error)),
         closed: (info) => handle(() => this.#onLinkClosed(info, generation)),
         activity: () => {
@@ -410,6 +424,7 @@ export class ActorConnection {
       .map((name) => this.#transmitSubscription({ type: "subscribe", event: name }));
     const beforeInit = this.#beforeInit;
     this.#beforeInit = undefined;
+    this.#notePending();
     if (beforeInit) void Promise.all(subscribed).then(beforeInit.resolve);
     for (const pending of this.#work.takeQueued()) this.#send(pending);
     this.#work.opened();
@@ -423,7 +438,11 @@ export class ActorConnection {
       return;
     }
     this.#work.sent(pending);
-    link.send(pending.message).catch((error) => this.#work.fail(pending, toClientError(error)));
+    try {
+      link.send(pending.message)?.catch((error) => this.#work.fail(pending, toClientError(error)));
+    } catch (error) {
+      this.#work.fail(pending, toClientError(error));
+    }
   }
 
   #sendSubscription(message: ToServerMessage & { type: "subscribe" | "unsubscribe" }): void {
@@ -434,6 +453,7 @@ export class ActorConnection {
         let resolve!: () => void;
         const promise = new Promise<void>((r) => (resolve = r));
         this.#beforeInit = { promise, resolve };
+        this.#notePending();
       }
       return;
     }
@@ -467,16 +487,20 @@ export class ActorConnection {
           resolve();
         });
       });
-      link.send({ ...message, id }).catch((error) => {
+      sendOn(link, { ...message, id }).catch((error) => {
         this.#subscriptionAcks.get(id)?.();
         this.#subscriptionAcks.delete(id);
         this.#emitError(toClientError(error));
       });
     } else {
-      done = link.send(message).catch((error) => this.#emitError(toClientError(error)));
+      done = sendOn(link, message).catch((error) => this.#emitError(toClientError(error)));
     }
     this.#pendingSubscriptions.add(done);
-    void done.then(() => this.#pendingSubscriptions.delete(done));
+    this.#notePending();
+    void done.then(() => {
+      this.#pendingSubscriptions.delete(done);
+      this.#notePending();
+    });
     return done;
   }
 
@@ -486,6 +510,15 @@ export class ActorConnection {
     this.#subscriptionAcks.clear();
     this.#beforeInit?.resolve();
     this.#beforeInit = undefined;
+    this.#notePending();
+  }
+
+  /** Tells `onSubscriptionsPending` when this connection's pending state changed. */
+  #notePending(): void {
+    const pending = this.#pendingSubscriptions.size > 0 || this.#beforeInit !== undefined;
+    if (pending === this.#reportedPending) return;
+    this.#reportedPending = pending;
+    this.#options.onSubscriptionsPending?.(pending);
   }
 
   #emitError(error: ClientActorError): void {
@@ -591,4 +624,13 @@ function clientErrorLike(error: ClientActorError, attempts: number): ClientActor
     error.metadata,
     error,
   );
+}
+
+/** `link.send(message)` as a promise, whether the link sends at once or asynchronously. */
+function sendOn(link: ConnectionLink, message: ToServerMessage): Promise<void> {
+  try {
+    return link.send(message) ?? Promise.resolve();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

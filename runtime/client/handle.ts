@@ -38,6 +38,8 @@ const NOT_ACTIONS = new Set([
 export function withActions<
   T extends { action(name: string, ...args: unknown[]): Promise<unknown> },
 >(target: T): T {
+  // One caller per action name, made on first use rather than on every call.
+  const callers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
   return new Proxy(target, {
     get(obj, prop) {
       if (typeof prop === "symbol" || prop in obj) {
@@ -45,7 +47,12 @@ export function withActions<
         return typeof value === "function" ? value.bind(obj) : value;
       }
       if (NOT_ACTIONS.has(prop)) return undefined;
-      return (...args: unknown[]) => obj.action(prop, ...args);
+      let caller = callers.get(prop);
+      if (caller === undefined) {
+        caller = (...args: unknown[]) => obj.action(prop, ...args);
+        callers.set(prop, caller);
+      }
+      return caller;
     },
   });
 }
@@ -149,6 +156,7 @@ export class ActorHandleBase<D extends AnyActorDefinition = AnyActorDefinition> 
       transport: ctx.transport,
       params: this.#params,
       subscriptionBarrier: () => ctx.subscriptionsSettled(),
+      onSubscriptionsPending: (pending) => ctx.notePending(connection, pending),
       onDispose: () => ctx.forget(connection),
     });
     ctx.adopt(connection);

@@ -201,8 +201,14 @@ export class ActorSlots {
       handleWebSocket: (socket, request, authData) =>
         awake((i) => i.handleWebSocket(socket, request, authData)),
       onAlarm: () => awake((i) => i.onAlarm()),
-      async handleMessage(connectionId, message) {
-        return (await holder(connectionId)).handleMessage(connectionId, message);
+      handleMessage(connectionId, message) {
+        // The instance is running (the usual case): no promise hops to reach it.
+        const slot = slots.#slots.get(actorId);
+        const running = slot && !slot.transition ? slot.started : undefined;
+        if (running) return running.handleMessage(connectionId, message);
+        return holder(connectionId).then((instance) =>
+          instance.handleMessage(connectionId, message),
+        );
       },
       async closeConnection(connectionId) {
         return (await slots.#current(actorId))?.closeConnection(connectionId);

@@ -58,10 +58,84 @@ function refuse(why: string): never {
   throw new ActorError("malformed_message", `cbor message is refused: ${why}`);
 }
 
-/** One open container: how many items it still holds (Infinity until a break when indefinite). */
-interface Frame {
-  remaining: number;
-  indefinite: boolean;
+/**
+ * The state of one pre-scan: the input, the read offset, and the open containers as a stack of
+ * item counts still expected (Infinity for an indefinite container, which ends with a break).
+ * Plain methods rather than closures, so a scan allocates nothing per call beyond this object.
+ */
+class PolicyScan {
+  readonly bytes: Uint8Array;
+  readonly maxDepth: number;
+  offset = 0;
+  readonly remaining: number[] = [];
+
+  constructor(bytes: Uint8Array, maxDepth: number) {
+    this.bytes = bytes;
+    this.maxDepth = maxDepth;
+  }
+
+  need(count: number): void {
+    if (this.offset + count > this.bytes.length) refuse(`truncated at byte ${this.offset}`);
+  }
+
+  /** The argument of a head with additional info `info`; -1 for indefinite length. */
+  argument(info: number): number {
+    if (info < 24) return info;
+    const bytes = this.bytes;
+    const at = this.offset;
+    if (info === 24) {
+      this.need(1);
+      this.offset += 1;
+      return bytes[at];
+    }
+    if (info === 25) {
+      this.need(2);
+      this.offset += 2;
+      return (bytes[at] << 8) | bytes[at + 1];
+    }
+    if (info === 26) {
+      this.need(4);
+      this.offset += 4;
+      return readUint32(bytes, at);
+    }
+    if (info === 27) {
+      this.need(8);
+      this.offset += 8;
+      const high = readUint32(bytes, at);
+      // Lengths this large cannot fit the payload; integers keep their value elsewhere.
+      if (high > 0x1fffff) return Number.MAX_SAFE_INTEGER;
+      return high * 0x1_0000_0000 + readUint32(bytes, at + 4);
+    }
+    if (info === 31) return -1;
+    return refuse(`reserved additional information ${info} at byte ${this.offset - 1}`);
+  }
+
+  /** One item finished: count it against its container, closing containers that are full. */
+  finished(): void {
+    const stack = this.remaining;
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      if (stack[top] === Number.POSITIVE_INFINITY) return;
+      stack[top]--;
+      if (stack[top] > 0) return;
+      stack.pop();
+    }
+  }
+
+  open(items: number, indefinite: boolean): void {
+    if (this.remaining.length + 1 > this.maxDepth) {
+      refuse(`nesting is deeper than ${this.maxDepth} levels`);
+    }
+    if (!indefinite && items === 0) {
+      this.finished();
+      return;
+    }
+    this.remaining.push(indefinite ? Number.POSITIVE_INFINITY : items);
+  }
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 24) >>> 0) + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]);
 }
 
 /**
@@ -73,95 +147,46 @@ interface Frame {
  * the first violation, truncation or trailing bytes.
  */
 export function checkCborPolicy(bytes: Uint8Array, maxDepth = MAX_NESTING_DEPTH): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let offset = 0;
-  const stack: Frame[] = [];
+  const scan = new PolicyScan(bytes, maxDepth);
+  const stack = scan.remaining;
   // What the enclosing tag requires of the next item, if any.
   let tagNeeds: { tag: number; content: TagContent } | undefined;
 
-  const need = (count: number): void => {
-    if (offset + count > bytes.length) refuse(`truncated at byte ${offset}`);
-  };
-  /** The argument of a head with additional info `info`; -1 for indefinite length. */
-  const argument = (info: number): number => {
-    if (info < 24) return info;
-    if (info === 24) {
-      need(1);
-      return view.getUint8(offset++);
-    }
-    if (info === 25) {
-      need(2);
-      offset += 2;
-      return view.getUint16(offset - 2);
-    }
-    if (info === 26) {
-      need(4);
-      offset += 4;
-      return view.getUint32(offset - 4);
-    }
-    if (info === 27) {
-      need(8);
-      offset += 8;
-      const big = view.getBigUint64(offset - 8);
-      // Lengths this large cannot fit the payload; integers keep their value elsewhere.
-      return big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(big);
-    }
-    if (info === 31) return -1;
-    return refuse(`reserved additional information ${info} at byte ${offset - 1}`);
-  };
-  /** One item finished: count it against its container, closing containers that are full. */
-  const finished = (): void => {
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      if (top.indefinite) return;
-      top.remaining--;
-      if (top.remaining > 0) return;
-      stack.pop();
-    }
-  };
-  const open = (items: number, indefinite: boolean): void => {
-    if (stack.length + 1 > maxDepth) {
-      refuse(`nesting is deeper than ${maxDepth} levels`);
-    }
-    if (!indefinite && items === 0) {
-      finished();
-      return;
-    }
-    stack.push({ remaining: indefinite ? Number.POSITIVE_INFINITY : items, indefinite });
-  };
-
   let done = false;
   while (!done) {
-    need(1);
-    const head = view.getUint8(offset++);
+    scan.need(1);
+    const head = bytes[scan.offset++];
     const major = head >> 5;
     const info = head & 31;
     if (major === 7 && info === 31) {
-      const top = stack[stack.length - 1];
-      if (top === undefined || !top.indefinite || tagNeeds !== undefined) {
-        refuse(`unexpected break code at byte ${offset - 1}`);
+      const top = stack.length === 0 ? undefined : stack[stack.length - 1];
+      if (top !== Number.POSITIVE_INFINITY || tagNeeds !== undefined) {
+        refuse(`unexpected break code at byte ${scan.offset - 1}`);
       }
       stack.pop();
-      finished();
+      scan.finished();
       done = stack.length === 0;
       continue;
     }
     const required = tagNeeds;
     tagNeeds = undefined;
     if (required !== undefined) checkTagContent(required, major, info);
-    const arg = argument(info);
+    const arg = scan.argument(info);
     switch (major) {
       case 0:
       case 1:
-        if (arg === -1) refuse(`an integer cannot have indefinite length (byte ${offset - 1})`);
-        finished();
+        if (arg === -1)
+          refuse(`an integer cannot have indefinite length (byte ${scan.offset - 1})`);
+        scan.finished();
         break;
       case 2:
       case 3: {
         // cbor-x reads definite-length strings only.
-        if (arg === -1) refuse(`indefinite-length strings are not supported (byte ${offset - 1})`);
-        need(arg);
-        offset += arg;
+        if (arg === -1) {
+          refuse(`indefinite-length strings are not supported (byte ${scan.offset - 1})`);
+        }
+        scan.need(arg);
+        scan.offset += arg;
         if (required !== undefined && (required.tag === 2 || required.tag === 3)) {
           if (arg > MAX_BIGNUM_BYTES) {
             refuse(
@@ -169,14 +194,14 @@ export function checkCborPolicy(bytes: Uint8Array, maxDepth = MAX_NESTING_DEPTH)
             );
           }
         }
-        finished();
+        scan.finished();
         break;
       }
       case 4:
-        open(arg, arg === -1);
+        scan.open(arg, arg === -1);
         break;
       case 5:
-        open(arg === -1 ? 0 : arg * 2, arg === -1);
+        scan.open(arg === -1 ? 0 : arg * 2, arg === -1);
         break;
       case 6: {
         const content = ALLOWED_TAGS.get(arg);
@@ -190,15 +215,15 @@ export function checkCborPolicy(bytes: Uint8Array, maxDepth = MAX_NESTING_DEPTH)
         // Major 7: 20..23 are false, true, null, undefined; 25..27 are floats.
         if (info < 20 || info === 24) {
           refuse(
-            `simple value ${info === 24 ? "(one byte)" : info} at byte ${offset - 1} is not allowed`,
+            `simple value ${info === 24 ? "(one byte)" : info} at byte ${scan.offset - 1} is not allowed`,
           );
         }
-        finished();
+        scan.finished();
     }
     if (stack.length === 0 && tagNeeds === undefined && major !== 6) done = true;
   }
-  if (offset !== bytes.length) {
-    refuse(`${bytes.length - offset} trailing bytes after the item`);
+  if (scan.offset !== bytes.length) {
+    refuse(`${bytes.length - scan.offset} trailing bytes after the item`);
   }
 }
 

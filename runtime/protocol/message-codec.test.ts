@@ -1,7 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import type { z } from "zod";
 import { ActorError } from "../actor/errors.ts";
 import { bytesToBase64 } from "./base64.ts";
-import { encodeValue } from "./encoding.ts";
+import { decodeValue, encodeValue } from "./encoding.ts";
 import { MAX_MESSAGE_BYTES } from "./limits.ts";
 import {
   decodeToClient,
@@ -11,7 +13,13 @@ import {
   fromSseData,
   toSseData,
 } from "./message-codec.ts";
-import type { Encoding, ToClientMessage, ToServerMessage } from "./messages.ts";
+import {
+  type Encoding,
+  type ToClientMessage,
+  type ToServerMessage,
+  toClientMessageSchemas,
+  toServerMessageSchemas,
+} from "./messages.ts";
 import { encodeCbor } from "./values.ts";
 
 const ENCODINGS: Encoding[] = ["json", "cbor"];
@@ -217,5 +225,73 @@ describe("SSE framing", () => {
     const msg: ToClientMessage = { type: "event", name: "e", args: [1n] };
     const data = bytesToBase64(encodeCbor(msg));
     expect(decodeToClient(fromSseData(data, "cbor"), "cbor")).toStrictEqual(msg);
+  });
+});
+
+describe("decoding agrees with the message schemas", () => {
+  // The decoders check the common messages by hand; whatever a schema accepts must decode to
+  // exactly what the schema produces, and whatever it refuses must be malformed_message.
+  // A message valid for every type at once, then one field replaced by any value (edge numbers
+  // weighted up) and one field perhaps removed, plus an unknown field.
+  const field = fc.oneof(
+    {
+      arbitrary: fc.constantFrom(0, -0, -1, 1.5, 2 ** 53, Number.MAX_SAFE_INTEGER, Number.NaN),
+      weight: 4,
+    },
+    fc.constant(undefined),
+    fc.integer(),
+    fc.string({ maxLength: 4 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.integer(), { maxLength: 2 }),
+    fc.dictionary(fc.string({ maxLength: 2 }), fc.integer(), { maxKeys: 2 }),
+  );
+  const valid = {
+    id: fc.nat(),
+    actionId: fc.nat(),
+    name: fc.string(),
+    event: fc.string(),
+    code: fc.string(),
+    message: fc.string(),
+    reason: fc.string(),
+    args: fc.array(fc.integer(), { maxLength: 2 }),
+    output: field,
+    metadata: field,
+    extra: field,
+  };
+  const keys = Object.keys(valid);
+  const fields = fc
+    .tuple(
+      fc.record(valid),
+      fc.option(fc.tuple(fc.constantFrom(...keys), field)),
+      fc.option(fc.constantFrom(...keys)),
+    )
+    .map(([base, replaced, removed]) => {
+      const value: Record<string, unknown> = { ...base };
+      if (replaced) value[replaced[0]] = replaced[1];
+      if (removed) delete value[removed];
+      return value;
+    });
+  type Schemas = Record<string, { safeParse(value: unknown): z.ZodSafeParseResult<unknown> }>;
+  const cases: [string, Schemas, (frame: Uint8Array, encoding: Encoding) => unknown][] = [
+    ["to-server", toServerMessageSchemas, decodeToServer],
+    ["to-client", toClientMessageSchemas, decodeToClient],
+  ];
+
+  test.each(cases)("%s messages, in cbor", (_direction, schemas, decode) => {
+    const type = fc.constantFrom(...Object.keys(schemas));
+    fc.assert(
+      fc.property(type, fields, (name, rest) => {
+        const frame = encodeCbor({ ...rest, type: name });
+        // The schema judges the value as the decoder sees it (plain objects after a round trip).
+        const expected = schemas[name].safeParse(decodeValue(frame, "cbor"));
+        if (expected.success) {
+          expect(decode(frame, "cbor")).toStrictEqual(expected.data);
+        } else {
+          expect(thrown(() => decode(frame, "cbor")).code).toBe("malformed_message");
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

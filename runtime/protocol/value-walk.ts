@@ -32,6 +32,109 @@ const CBOR_TYPED_ARRAYS = new Set<unknown>([
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const JSON_ONLY = "the json encoding carries JSON values only (use cbor)";
 
+/** How a step from a container to one of its items is named in a path. */
+const INDEX = 0;
+const KEY = 1;
+const MAP_KEY = 2;
+const MAP_VALUE = 3;
+const SET_VALUE = 4;
+
+/**
+ * Stacks deeper than this look ancestors up in a Map rather than by a scan of the stack, so a
+ * deep value costs linear time while a shallow one (every message) allocates no Map.
+ */
+const SCAN_DEPTH = 16;
+
+/**
+ * One walk's state. The path of the value being visited is kept as a stack of steps and turned
+ * into text only when a value fails, so a walk that succeeds builds no strings.
+ */
+class Walk {
+  readonly rules: ValueRules;
+  readonly root: string;
+  negativeZero = false;
+  /**
+   * The objects being visited, outermost first, each followed by the number of path steps at
+   * which it was entered (two entries per object).
+   */
+  readonly ancestors: unknown[] = [];
+  /** Object to its index in `ancestors`, kept once the stack passed SCAN_DEPTH objects. */
+  ancestorIndex: Map<object, number> | undefined;
+  /** The path, three entries per step: its kind, its key (property, Map key), its position. */
+  readonly steps: unknown[] = [];
+
+  constructor(rules: ValueRules, root: string) {
+    this.rules = rules;
+    this.root = root;
+  }
+
+  push(kind: number, key: unknown, position: number): void {
+    this.steps.push(kind, key, position);
+  }
+
+  pop(): void {
+    this.steps.length -= 3;
+  }
+
+  /** The first `depth` steps of the path as text (all of them by default). */
+  path(depth = this.steps.length / 3): string {
+    let path = this.root;
+    for (let i = 0; i < depth; i++) {
+      const kind = this.steps[3 * i];
+      const key = this.steps[3 * i + 1];
+      const position = this.steps[3 * i + 2] as number;
+      switch (kind) {
+        case INDEX:
+          path = `${path}[${position}]`;
+          break;
+        case KEY:
+          path = child(path, key as string);
+          break;
+        case MAP_KEY:
+          path = `${path}.keys()[${position}]`;
+          break;
+        case MAP_VALUE:
+          path = `${path}.get(${keyLabel(key, position)})`;
+          break;
+        default:
+          path = `${path}.values()[${position}]`;
+      }
+    }
+    return path;
+  }
+
+  /** The path depth at which `object` was entered, if it is an ancestor; -1 otherwise. */
+  ancestorDepth(object: object): number {
+    const index =
+      this.ancestorIndex !== undefined
+        ? (this.ancestorIndex.get(object) ?? -1)
+        : this.ancestors.indexOf(object);
+    return index === -1 ? -1 : (this.ancestors[index + 1] as number);
+  }
+
+  enter(object: object): void {
+    const index = this.ancestors.length;
+    this.ancestors.push(object, this.steps.length / 3);
+    if (this.ancestorIndex !== undefined) this.ancestorIndex.set(object, index);
+    else if (index >= 2 * SCAN_DEPTH) {
+      this.ancestorIndex = new Map();
+      for (let i = 0; i < this.ancestors.length; i += 2) {
+        this.ancestorIndex.set(this.ancestors[i] as object, i);
+      }
+    }
+  }
+
+  leave(): void {
+    const object = this.ancestors[this.ancestors.length - 2] as object;
+    this.ancestors.length -= 2;
+    this.ancestorIndex?.delete(object);
+  }
+
+  fail(what: string): never {
+    return fail(this.path(), what);
+  }
+}
+
 /**
  * Walks `value` under the rules of one encoding and returns what it found. Throws
  * `serialization_error` naming the path and kind of the first value the encoding cannot carry
@@ -41,9 +144,19 @@ const JSON_ONLY = "the json encoding carries JSON values only (use cbor)";
  * `path` is the name of the root; "" names children without a prefix (`args[0]`, not `.args[0]`).
  */
 export function walkValue(value: unknown, path: string, rules: ValueRules): WalkFacts {
-  const facts: WalkFacts = { negativeZero: false };
+  // Primitives, the common leaves, need no walk state.
+  if (typeof value !== "object" || value === null) {
+    if (typeof value === "number") {
+      if (rules === "json" && !Number.isFinite(value)) fail(path, `is ${value}; ${JSON_ONLY}`);
+      return { negativeZero: Object.is(value, -0) };
+    }
+    if (typeof value === "string" || typeof value === "boolean" || value == null) {
+      return { negativeZero: false };
+    }
+  }
+  const walk = new Walk(rules, path);
   try {
-    visit(value, path, rules, new Map(), facts);
+    visit(value, walk);
   } catch (error) {
     // Nesting deep enough to exhaust the stack cannot be encoded by either encoder anyway.
     if (error instanceof RangeError) {
@@ -51,99 +164,96 @@ export function walkValue(value: unknown, path: string, rules: ValueRules): Walk
     }
     throw error;
   }
-  return facts;
+  return { negativeZero: walk.negativeZero };
 }
 
-function visit(
-  value: unknown,
-  path: string,
-  rules: ValueRules,
-  ancestors: Map<object, string>,
-  facts: WalkFacts,
-): void {
+function visit(value: unknown, walk: Walk): void {
   switch (typeof value) {
     case "string":
     case "boolean":
     case "undefined":
       return;
     case "number":
-      if (rules === "json" && !Number.isFinite(value)) fail(path, `is ${value}; ${JSON_ONLY}`);
-      if (Object.is(value, -0)) facts.negativeZero = true;
+      if (walk.rules === "json" && !Number.isFinite(value)) walk.fail(`is ${value}; ${JSON_ONLY}`);
+      if (value === 0 && 1 / value < 0) walk.negativeZero = true;
       return;
     case "bigint":
-      if (rules === "json") fail(path, `is a BigInt; ${JSON_ONLY}`);
+      if (walk.rules === "json") walk.fail(`is a BigInt; ${JSON_ONLY}`);
       if (bignumBytes(value) > MAX_BIGNUM_BYTES) {
-        fail(
-          path,
+        walk.fail(
           `is a BigInt of ${bignumBytes(value)} bytes; the limit is ${MAX_BIGNUM_BYTES} bytes`,
         );
       }
       return;
     case "function":
-      fail(path, "is a function; no encoding carries functions");
+      walk.fail("is a function; no encoding carries functions");
       return;
     case "symbol":
-      fail(path, "is a symbol; no encoding carries symbols");
+      walk.fail("is a symbol; no encoding carries symbols");
       return;
   }
   if (value === null) return;
   const object = value as object;
-  const seenAt = ancestors.get(object);
-  if (seenAt !== undefined) {
-    fail(path, `refers back to ${label(seenAt)} (a cycle); values must be trees`);
+  const seenDepth = walk.ancestorDepth(object);
+  if (seenDepth !== -1) {
+    const seenAt = walk.path(seenDepth);
+    walk.fail(`refers back to ${label(seenAt)} (a cycle); values must be trees`);
   }
-  ancestors.set(object, path);
-  try {
-    visitObject(object, path, rules, ancestors, facts);
-  } finally {
-    ancestors.delete(object);
-  }
+  walk.enter(object);
+  visitObject(object, walk);
+  walk.leave();
 }
 
-function visitObject(
-  object: object,
-  path: string,
-  rules: ValueRules,
-  ancestors: Map<object, string>,
-  facts: WalkFacts,
-): void {
+function visitObject(object: object, walk: Walk): void {
+  const rules = walk.rules;
   if (Array.isArray(object)) {
     for (let i = 0; i < object.length; i++) {
       const item = object[i];
-      const itemPath = `${path}[${i}]`;
+      walk.push(INDEX, undefined, i);
       if (item === undefined && rules === "json")
-        fail(itemPath, `is undefined inside an array; ${JSON_ONLY}`);
-      visit(item, itemPath, rules, ancestors, facts);
+        walk.fail(`is undefined inside an array; ${JSON_ONLY}`);
+      visit(item, walk);
+      walk.pop();
     }
     return;
   }
   const proto = Object.getPrototypeOf(object);
   if (proto === Object.prototype || proto === null) {
     if (Object.getOwnPropertySymbols(object).length > 0) {
-      fail(path, "has a symbol-keyed property; no encoding carries symbol keys");
+      walk.fail("has a symbol-keyed property; no encoding carries symbol keys");
     }
     for (const key of Object.keys(object)) {
       if (key === "__proto__" && rules === "cbor") {
-        fail(path, 'has an own "__proto__" property, which cbor cannot decode back exactly');
+        walk.fail('has an own "__proto__" property, which cbor cannot decode back exactly');
       }
-      visit((object as Record<string, unknown>)[key], child(path, key), rules, ancestors, facts);
+      walk.push(KEY, key, 0);
+      visit((object as Record<string, unknown>)[key], walk);
+      walk.pop();
     }
     return;
   }
-  if (rules === "json") fail(path, `is ${describe(object)}; ${JSON_ONLY}`);
+  if (rules === "json") walk.fail(`is ${describe(object)}; ${JSON_ONLY}`);
   if (object instanceof Date) return;
   if (object instanceof Map) {
     let i = 0;
     for (const [key, item] of object) {
-      visit(key, `${path}.keys()[${i}]`, rules, ancestors, facts);
-      visit(item, `${path}.get(${keyLabel(key, i)})`, rules, ancestors, facts);
+      walk.push(MAP_KEY, undefined, i);
+      visit(key, walk);
+      walk.pop();
+      walk.push(MAP_VALUE, key, i);
+      visit(item, walk);
+      walk.pop();
       i++;
     }
     return;
   }
   if (object instanceof Set) {
     let i = 0;
-    for (const item of object) visit(item, `${path}.values()[${i++}]`, rules, ancestors, facts);
+    for (const item of object) {
+      walk.push(SET_VALUE, undefined, i++);
+      visit(item, walk);
+      walk.pop();
+    }
     return;
   }
   if (ArrayBuffer.isView(object) && !(object instanceof DataView)) {
@@ -151,10 +261,9 @@ function visitObject(
     if (object instanceof Uint8Array || CBOR_TYPED_ARRAYS.has(object.constructor)) return;
   }
   if (object instanceof ArrayBuffer || object instanceof DataView) {
-    fail(path, `is ${describe(object)}; cbor carries binary data as a Uint8Array (wrap it)`);
+    walk.fail(`is ${describe(object)}; cbor carries binary data as a Uint8Array (wrap it)`);
   }
-  fail(
-    path,
+  walk.fail(
     `is ${describe(object)}; only plain objects, arrays, Map, Set, Date and typed arrays are carried`,
   );
 }

@@ -54,6 +54,12 @@ export async function handleConnectWebSocket(ctx: WebSocketRouteContext): Promis
     });
   };
 
+  // Called only once the connection is set up, so the encoding is known.
+  const fail = (error: unknown) => {
+    failed = true;
+    failConnection(socket, error, encoding!, exposeInternal);
+  };
+
   const receive = (data: string | ArrayBuffer) => {
     if (actor === undefined || connectionId === undefined || encoding === undefined) {
       early.push(data);
@@ -61,21 +67,16 @@ export async function handleConnectWebSocket(ctx: WebSocketRouteContext): Promis
     }
     // After a connection error the socket is closing; frames still queued are not served.
     if (failed) return;
-    const [instance, id, enc] = [actor, connectionId, encoding];
-    const fail = (error: unknown) => {
-      failed = true;
-      failConnection(socket, error, enc, exposeInternal);
-    };
     let message: ReturnType<typeof decodeToServer>;
     try {
-      message = decodeToServer(data, enc);
+      message = decodeToServer(data, encoding);
     } catch (error) {
       fail(error);
       return;
     }
     // Not awaited: actions on one connection may run concurrently (ACT-5); the instance sees
     // them in arrival order and answers each on the transport.
-    instance.handleMessage(id, message).catch(fail);
+    actor.handleMessage(connectionId, message).catch(fail);
   };
 
   socket.addEventListener("message", (event) => receive(event.data));

@@ -34,7 +34,11 @@ class HoldingSocket extends SocketEventTarget implements BufferedSocket {
   constructor(inner: UniversalWebSocket) {
     super();
     this.#inner = inner;
-    inner.addEventListener("message", (event) => this.#receive({ type: "message", event }));
+    inner.addEventListener("message", (event) => {
+      // Released and drained: frames pass straight through, nothing held is allocated.
+      if (!this.#holding && !this.#flushing) this.events.dispatch("message", event);
+      else this.#receive({ type: "message", event });
+    });
     inner.addEventListener("close", (event) => this.#receive({ type: "close", event }));
     inner.addEventListener("error", (event) => this.#receive({ type: "error", event }));
     inner.addEventListener("open", (event) => this.events.dispatch("open", event));

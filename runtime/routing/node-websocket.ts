@@ -22,6 +22,10 @@ function toText(data: RawData): string {
   return (Array.isArray(data) ? Buffer.concat(data) : data).toString("utf8");
 }
 
+/** `ws` send options, shared by every send rather than made per frame. */
+const TEXT_FRAME = Object.freeze({ binary: false });
+const BINARY_FRAME = Object.freeze({ binary: true });
+
 class NodeSocketAdapter extends SocketEventTarget implements UniversalWebSocket {
   readonly #ws: NodeWebSocket;
 
@@ -76,7 +80,7 @@ class NodeSocketAdapter extends SocketEventTarget implements UniversalWebSocket 
   send(data: WebSocketData): void {
     const state = this.readyState;
     if (state !== WS_OPEN) throw notOpenError(state);
-    this.#ws.send(data, { binary: typeof data !== "string" });
+    this.#ws.send(data, typeof data === "string" ? TEXT_FRAME : BINARY_FRAME);
   }
 
   /** Closes with `code` and `reason`; `ws` validates the code (RFC 6455 7.4.1) with a TypeError. */

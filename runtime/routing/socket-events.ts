@@ -112,14 +112,26 @@ export class SocketEvents {
   /** Calls the `on<type>` handler, then each listener in the order added, with `event`. */
   dispatch<K extends EventName>(type: K, event: UniversalWebSocketEventMap[K]): void {
     const handler = this.handlers[type] as Listener<K> | null;
-    const listeners = [...(this.#listeners[type] as Set<Listener<K>>)];
+    const registered = this.#listeners[type] as Set<Listener<K>>;
+    if (handler === null && registered.size === 1) {
+      // The usual case (one layer listening to the next): no snapshot to copy.
+      for (const listener of registered) this.#call(type, listener, event);
+      return;
+    }
+    const listeners = [...registered];
     if (handler) listeners.unshift(handler);
-    for (const listener of listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        console.error(`WebSocket ${type} listener threw`, error);
-      }
+    for (const listener of listeners) this.#call(type, listener, event);
+  }
+
+  #call<K extends EventName>(
+    type: K,
+    listener: Listener<K>,
+    event: UniversalWebSocketEventMap[K],
+  ): void {
+    try {
+      listener(event);
+    } catch (error) {
+      console.error(`WebSocket ${type} listener threw`, error);
     }
   }
 }
