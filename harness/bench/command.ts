@@ -49,7 +49,7 @@ export const QUICK_SETTINGS: DriverBenchSettings = {
   concurrency: 50,
   durationMs: 300,
   rounds: 2,
-  measureMs: 2_000,
+  measureMs: 1_500,
   boundMs: 30_000,
   connections: 100,
   restartActors: 100,
