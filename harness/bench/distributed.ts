@@ -15,15 +15,24 @@ import { type DriverBenchRow, measurePair, type WorkloadContext } from "./worklo
 /** How long starting one node of its own may take, in ms. */
 const START_NODE_TIMEOUT_MS = 30_000;
 
-/** The started instance's DIST hooks; throws naming the driver when it has none. */
-function hooksOf(toolkit: RunningToolkit): DistributedTestHooks {
+/**
+ * Starts the driver once more, closed when the workload ends, and resolves it with its DIST
+ * hooks; throws naming the driver when its instance has none.
+ */
+async function startOwn(
+  ctx: WorkloadContext,
+  what: string,
+): Promise<{ toolkit: RunningToolkit; hooks: DistributedTestHooks }> {
+  ctx.progress(`starting the driver again for ${what}`);
+  const toolkit = await startToolkit(ctx.definition);
+  ctx.defer(() => toolkit.close());
   const hooks = toolkit.instance.distributed;
   if (typeof hooks?.listNodes !== "function") {
     throw new TypeError(
       `driver "${toolkit.driverName}" declares distributed but its started instance has no distributed test hooks`,
     );
   }
-  return hooks;
+  return { toolkit, hooks };
 }
 
 /**
@@ -35,10 +44,7 @@ export async function remoteActionWorkload(
   spec: WorkloadSpec,
   ctx: WorkloadContext,
 ): Promise<DriverBenchRow[]> {
-  ctx.progress("starting the driver again for the distributed rows");
-  const toolkit = await startToolkit(ctx.definition);
-  ctx.defer(() => toolkit.close());
-  const hooks = hooksOf(toolkit);
+  const { toolkit, hooks } = await startOwn(ctx, "the remote-action rows");
   const key = "remote";
   const actorId = await toolkit.client("cbor", "websocket").bench.getOrCreate([key]).resolve();
   await toolkit.client("cbor", "websocket").bench.getForId(actorId).ping(0);
@@ -89,10 +95,7 @@ export async function failoverWorkload(
   spec: WorkloadSpec,
   ctx: WorkloadContext,
 ): Promise<DriverBenchRow[]> {
-  ctx.progress("starting the driver again for the failover row");
-  const toolkit = await startToolkit(ctx.definition);
-  ctx.defer(() => toolkit.close());
-  const hooks = hooksOf(toolkit);
+  const { toolkit, hooks } = await startOwn(ctx, "the failover row");
   const before = (await hooks.listNodes()).filter((n) => n.alive);
   const own: string[] = [];
   for (let i = 0; i < 2; i++) {
