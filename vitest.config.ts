@@ -14,6 +14,8 @@ const END_TO_END = [
   // Whole CLI runs whose comparisons (shards against a whole run, a SIGINT mid-run) need quiet cores.
   "tests/ci-triage.test.ts",
   "tests/ci-interrupt.test.ts",
+  // driver-cert bench runs: both drivers measured in the same process, in rounds.
+  "tests/bench-cli.test.ts",
   "tests/consumer/**/*.test.ts",
 ];
 

@@ -8,10 +8,11 @@ import { serve } from "@hono/node-server";
 import { decode as decodeCbor, encode as encodeCbor } from "cbor-x";
 import { Hono } from "hono";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
-import { inBatches, within } from "./measure.ts";
+import { inBatches, within } from "../harness/bench/measure.ts";
+import type { BenchEncoding } from "../harness/bench/toolkit.ts";
 
 /** The two wire encodings; the baselines use plain cbor-x and JSON, no value checks. */
-export type BenchEncoding = "json" | "cbor";
+export type { BenchEncoding };
 
 /** A running baseline server. */
 export interface BaselineServer {

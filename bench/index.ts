@@ -7,6 +7,8 @@
  * fails to open or run.
  */
 import { cpus, loadavg } from "node:os";
+import { type BenchRow, formatTable, missedRows } from "../harness/bench/table.ts";
+import { type RunningToolkit, startToolkit } from "../harness/bench/toolkit.ts";
 import type { DriverDefinition } from "../runtime/driver/define-driver.ts";
 import {
   actionPhase,
@@ -16,8 +18,6 @@ import {
   type PhaseRunner,
 } from "./phases.ts";
 import { type ProfileTarget, withCpuProfile } from "./profiler.ts";
-import { type BenchRow, formatTable, missedRows } from "./report.ts";
-import { type RunningToolkit, startToolkit } from "./toolkit.ts";
 
 const FULL: BenchSettings = {
   sequential: 2_000,

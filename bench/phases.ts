@@ -4,19 +4,17 @@
  * broadcast to many connections against a bare `ws` broadcast, and the file-system driver
  * against the memory driver on a state-changing action.
  */
-import { startWsBroadcastBaseline } from "./baselines.ts";
-import { interleavedMedians, measureInterleaved, type PathFigures } from "./measure.ts";
-import type { BenchRow } from "./report.ts";
+import { openBroadcast } from "../harness/bench/broadcast.ts";
 import {
-  type OpenPath,
-  openBroadcast,
-  openConnectionLanesPath,
-  openConnectionPath,
-  openHonoPath,
-  openHttpActionPath,
-  openWsEchoPath,
-} from "./scenarios.ts";
-import type { RunningToolkit } from "./toolkit.ts";
+  interleavedMedians,
+  measureInterleaved,
+  type PathFigures,
+} from "../harness/bench/measure.ts";
+import { type OpenPath, openConnectionPath, openHttpActionPath } from "../harness/bench/paths.ts";
+import type { BenchRow } from "../harness/bench/table.ts";
+import type { RunningToolkit } from "../harness/bench/toolkit.ts";
+import { startWsBroadcastBaseline } from "./baselines.ts";
+import { openConnectionLanesPath, openHonoPath, openWsEchoPath } from "./scenarios.ts";
 
 /** Sizes of a run. */
 export interface BenchSettings {

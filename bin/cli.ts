@@ -258,6 +258,48 @@ export async function main(
         io.stderr.write(formatStartError(error));
       }
     });
+  program
+    .command("bench")
+    .description(
+      "measure a driver against the memory reference driver, in interleaved rounds; print ratios and write bench.json and bench.md",
+    )
+    .argument("<module>", "driver module (.js or .ts)")
+    .option("--out <dir>", "directory for bench.json and bench.md", "reports")
+    .option("--quick", "small sizes: a smoke run of every workload, not figures to quote")
+    .option("--rounds <n>", "interleaved rounds per workload (default 5; --quick 2)", count)
+    .option(
+      "--budget <file>",
+      "limits on ratios (JSON, see docs/bench.md): a missed limit exits 1, naming it",
+    )
+    .option("--workload <ids>", "run only these workloads (comma-separated, repeatable)", list)
+    .action(
+      async (
+        module: string,
+        flags: {
+          out: string;
+          quick?: boolean;
+          rounds?: number;
+          budget?: string;
+          workload?: string[];
+        },
+      ) => {
+        try {
+          const { benchCommand } = await import("../harness/bench/command.ts");
+          outcome = await benchCommand({
+            driverModule: module,
+            outDir: flags.out,
+            quick: flags.quick,
+            rounds: flags.rounds,
+            budget: flags.budget,
+            workloads: flags.workload,
+            ...io,
+          });
+        } catch (error) {
+          outcome = error;
+          io.stderr.write(formatStartError(error));
+        }
+      },
+    );
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

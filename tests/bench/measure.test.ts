@@ -9,7 +9,7 @@ import {
   interleavedMedians,
   measureInterleaved,
   within,
-} from "../../bench/measure.ts";
+} from "../../harness/bench/measure.ts";
 
 /** A path that records the order of its calls and the peak number in flight. */
 function tracedPath(name: string, log: string[]) {

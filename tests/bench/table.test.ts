@@ -2,7 +2,13 @@
  * The bench's table logic: ratios, verdicts against ratio targets, and the printed table.
  */
 import { describe, expect, test } from "vitest";
-import { type BenchRow, formatTable, missedRows, ratioOf, verdictOf } from "../../bench/report.ts";
+import {
+  type BenchRow,
+  formatTable,
+  missedRows,
+  ratioOf,
+  verdictOf,
+} from "../../harness/bench/table.ts";
 
 const throughput = (value: number, baseline: number): BenchRow => ({
   scenario: "action over WebSocket (cbor)",

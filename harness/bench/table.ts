@@ -1,6 +1,7 @@
 /**
- * The bench's result rows and their console table: each figure beside its baseline, the ratio
- * (toolkit figure divided by baseline figure), the target on that ratio and whether it is met.
+ * Bench result rows and their console table, for `npm run bench` and `driver-cert bench`: each
+ * figure beside its baseline, the ratio (measured figure divided by baseline figure), the target
+ * on that ratio (a bench target or a `--budget` limit) and whether it is met.
  */
 
 /** A bound on a row's ratio: at least `min` (throughput) or at most `max` (time). */
@@ -41,9 +42,12 @@ export function missedRows(rows: readonly BenchRow[]): BenchRow[] {
   return rows.filter((row) => verdictOf(row) === "MISSED");
 }
 
-/** Formats the rows as an aligned plain-text table, one line per row, with a header. */
-export function formatTable(rows: readonly BenchRow[]): string {
-  const header = ["scenario", "figure", "toolkit", "baseline", "ratio", "target", "result"];
+/**
+ * Formats the rows as an aligned plain-text table, one line per row, with a header; `subject`
+ * titles the measured column (default "toolkit").
+ */
+export function formatTable(rows: readonly BenchRow[], subject = "toolkit"): string {
+  const header = ["scenario", "figure", subject, "baseline", "ratio", "target", "result"];
   const lines = rows.map((row) => {
     const ratio = ratioOf(row);
     return [
@@ -71,13 +75,15 @@ export function formatTable(rows: readonly BenchRow[]): string {
   return [render(header), rule, ...lines.map(render)].join("\n");
 }
 
-function formatValue(value: number, unit: BenchRow["unit"]): string {
+/** A figure as printed: ops/s and µs rounded, ms with 3 decimals below 10 ms, else 1. */
+export function formatValue(value: number, unit: BenchRow["unit"]): string {
   if (unit === "ops/s") return `${Math.round(value).toLocaleString("en-US")} ops/s`;
   if (unit === "µs") return `${Math.round(value).toLocaleString("en-US")} µs`;
   return `${value < 10 ? value.toFixed(3) : value.toFixed(1)} ms`;
 }
 
-function formatTarget(target: RatioTarget | undefined): string {
+/** A target as printed: `>= 0.50x`, `<= 3.00x`, both, or `-`. */
+export function formatTarget(target: RatioTarget | undefined): string {
   if (!target) return "-";
   const parts: string[] = [];
   if (target.min !== undefined) parts.push(`>= ${target.min.toFixed(2)}x`);
