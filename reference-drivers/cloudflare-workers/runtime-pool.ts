@@ -1,24 +1,23 @@
 /**
  * workerd processes (through miniflare's Node API) and who uses them. Two ways to run:
  *
- * - `shared`: one workerd per Worker script in this process, used by every driver start at once,
- *   each in its own namespace. It is disposed `SHARED_IDLE_MS` after its last user left, and
- *   keeps one storage directory for the life of the process, so a start after a stop (a cold
- *   restart) finds its actors again. A certification starts hundreds of drivers; this keeps it
- *   near the memory driver's time (see README.md for the figures).
+ * - `shared`: one workerd per Worker script for a whole run, used by every driver start at once,
+ *   each in its own namespace. The first process to need it starts it, publishes its URL in an
+ *   environment variable, and keeps it (and its storage directory) until it exits; processes it
+ *   spawns later (the harness's test workers) inherit the variable and use the same workerd. A
+ *   certification starts hundreds of drivers; this keeps it near the memory driver's time and
+ *   pays the workerd start once (see README.md for the figures).
  * - `per-start`: one workerd per driver start, storage in the start's `dataDir`; disposing it
  *   is a real runtime restart.
  *
  * workerd listens on 127.0.0.1 with a port the OS picks; nothing is downloaded: the workerd
  * binary comes with the `miniflare` package's `workerd` dependency.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-/** How long a shared workerd outlives its last user, in ms: back-to-back starts reuse it. */
-export const SHARED_IDLE_MS = 2000;
 
 /** The compatibility date the Worker runs with (binary frames need `binaryType` from 2026-03). */
 export const COMPATIBILITY_DATE = "2026-04-01";
@@ -80,9 +79,7 @@ async function startWorkerd(script: Promise<string>, persistDir: string): Promis
 }
 
 interface Shared {
-  users: number;
-  started: Promise<Started> | undefined;
-  idle: ReturnType<typeof setTimeout> | undefined;
+  started: Promise<URL> | undefined;
   persistDir: string;
 }
 
@@ -98,61 +95,59 @@ function installExitHook(): void {
   });
 }
 
+/** The environment variable that publishes the shared workerd of `key` to child processes. */
+export function sharedRuntimeVariable(key: string): string {
+  const digest = createHash("sha256").update(key).digest("hex").slice(0, 16).toUpperCase();
+  return `DRIVER_CERT_WORKERD_${digest}`;
+}
+
+/** True when something answers HTTP at `url` within 2 s. */
+async function answers(url: URL): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * A lease on the shared workerd running `script` (keyed by `key`), started on first use.
- * Rejects with miniflare's error when workerd cannot start.
+ * A lease on the shared workerd running `script` (keyed by `key`): the one a parent process
+ * published, else this process's own, started on first use. Rejects with miniflare's error when
+ * workerd cannot start.
  */
 export async function acquireShared(
   key: string,
   script: () => Promise<string>,
 ): Promise<RuntimeLease> {
-  installExitHook();
+  const variable = sharedRuntimeVariable(key);
   let entry = shared.get(key);
   if (entry === undefined) {
-    entry = {
-      users: 0,
-      started: undefined,
-      idle: undefined,
-      persistDir: mkdtempSync(join(tmpdir(), "driver-cert-workerd-")),
-    };
+    const inherited = process.env[variable];
+    if (inherited !== undefined && (await answers(new URL(inherited)))) {
+      return { url: new URL(inherited), release: async () => {} };
+    }
+    entry ??= shared.get(key);
+  }
+  if (entry === undefined) {
+    installExitHook();
+    entry = { started: undefined, persistDir: mkdtempSync(join(tmpdir(), "driver-cert-workerd-")) };
     shared.set(key, entry);
   }
   const current = entry;
-  current.users += 1;
-  if (current.idle !== undefined) clearTimeout(current.idle);
-  current.idle = undefined;
   if (current.started === undefined) {
-    const starting = startWorkerd(script(), current.persistDir);
+    const starting = startWorkerd(script(), current.persistDir).then((started) => {
+      process.env[variable] = started.url.href;
+      return started.url;
+    });
     current.started = starting;
     starting.catch(() => {
       if (current.started === starting) current.started = undefined;
     });
   }
-  let started: Started;
-  try {
-    started = await current.started;
-  } catch (error) {
-    current.users -= 1;
-    throw error;
-  }
-  let released = false;
-  return {
-    url: started.url,
-    async release() {
-      if (released) return;
-      released = true;
-      current.users -= 1;
-      if (current.users > 0) return;
-      const running = current.started;
-      current.idle = setTimeout(() => {
-        current.idle = undefined;
-        if (current.users > 0 || current.started !== running) return;
-        current.started = undefined;
-        running?.then((s) => s.dispose()).catch(() => {});
-      }, SHARED_IDLE_MS);
-      current.idle.unref();
-    },
-  };
+  // Kept until the process exits (miniflare stops workerd then): child processes may use it.
+  return { url: await current.started, release: async () => {} };
 }
 
 /** A workerd of its own for one start, storing in `persistDir`; `release()` disposes it. */
