@@ -15,6 +15,8 @@ const END_TO_END = [
   "tests/ci-triage.test.ts",
   "tests/ci-interrupt.test.ts",
   "tests/consumer/**/*.test.ts",
+  // Starts real workerd processes (seconds each).
+  "reference-drivers/cloudflare-workers/**/*.test.ts",
 ];
 
 export default defineConfig({
