@@ -18,6 +18,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 
 /** The compatibility date the Worker runs with (binary frames need `binaryType` from 2026-03). */
 export const COMPATIBILITY_DATE = "2026-04-01";
@@ -44,6 +46,23 @@ export interface RuntimeLease {
   release(): Promise<void>;
 }
 
+/**
+ * Passes workerd's output on, without the lines it logs when a client closes a connection
+ * before the answer was written (a cancelled SSE stream, an aborted request): expected here,
+ * and noise in a certification's output.
+ */
+function forwardRuntimeOutput(stdout: Readable, stderr: Readable): void {
+  stdout.pipe(process.stdout);
+  let skipStack = false;
+  createInterface({ input: stderr }).on("line", (line) => {
+    const dropped =
+      /disconnected: ::write\(.*\): (Broken pipe|Connection reset by peer)/.test(line) ||
+      (skipStack && line.startsWith("stack: "));
+    skipStack = dropped && !line.startsWith("stack: ");
+    if (!dropped) process.stderr.write(`${line}\n`);
+  });
+}
+
 interface Started {
   url: URL;
   dispose(): Promise<void>;
@@ -68,6 +87,7 @@ async function startWorkerd(script: Promise<string>, persistDir: string): Promis
     durableObjectsPersist: persistDir,
     host: "127.0.0.1",
     port: 0,
+    handleRuntimeStdio: forwardRuntimeOutput,
   });
   try {
     const url = await miniflare.ready;
