@@ -25,12 +25,6 @@ const CASES = [
     level: "certified (core + websocket + sse + schedule + durable + sleep)",
     sleepUnsupported: [] as string[],
   },
-  {
-    // Real workerd through miniflare (installed by npm ci; nothing is downloaded at run time).
-    label: "reference-drivers/cloudflare-workers",
-    args: ["reference-drivers/cloudflare-workers"],
-    level: "certified (core + websocket + sse + schedule + durable)",
-  },
 ];
 
 describe("driver-cert run on the reference drivers", () => {
