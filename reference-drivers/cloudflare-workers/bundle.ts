@@ -7,7 +7,11 @@
 import { fileURLToPath } from "node:url";
 
 /** The Worker entry this driver runs unless told otherwise. */
-export const DEFAULT_WORKER_ENTRY = new URL("./worker/entry.ts", import.meta.url).href;
+export const DEFAULT_WORKER_ENTRY = new URL(
+  // Beside this module: entry.ts in the sources, entry.js in the built package (dist/).
+  import.meta.url.endsWith(".ts") ? "./worker/entry.ts" : "./worker/entry.js",
+  import.meta.url,
+).href;
 
 const bundles = new Map<string, Promise<string>>();
 

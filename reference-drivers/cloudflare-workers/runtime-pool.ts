@@ -20,23 +20,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { ActorError } from "../../runtime/driver/index.ts";
 
 /** The compatibility date the Worker runs with (binary frames need `binaryType` from 2026-03). */
 export const COMPATIBILITY_DATE = "2026-04-01";
 
 /**
- * - `nodejs_compat`: the runtime's base64 codec (runtime/protocol/base64.ts) uses the global
- *   `Buffer`, which workerd provides only with this flag. Nothing else of Node is used.
+ * No `nodejs_compat`: the runtime uses web APIs only (its base64 codec is `btoa`/`atob`), so the
+ * Worker runs without Node's globals.
  * - `enable_request_signal`: a request's `signal` aborts when its client goes away, which is how
  *   the actor router notices an SSE client that left (CONN-9).
  * - `web_socket_auto_reply_to_close`: a close from the peer is answered at once, so the closing
  *   side gets its close event even when the actor never calls `close()` (RAWWS-4).
  */
-export const COMPATIBILITY_FLAGS = [
-  "nodejs_compat",
-  "enable_request_signal",
-  "web_socket_auto_reply_to_close",
-];
+export const COMPATIBILITY_FLAGS = ["enable_request_signal", "web_socket_auto_reply_to_close"];
 
 /** A running workerd: its loopback URL and a way to let go of it. */
 export interface RuntimeLease {
@@ -68,10 +65,36 @@ interface Started {
   dispose(): Promise<void>;
 }
 
+/** The miniflare version this driver is built and certified against (package.json pins it). */
+export const MINIFLARE_VERSION = "4.20260426.0";
+
+/** What a start says when miniflare is not installed: a dev dependency, never a runtime one. */
+export const MINIFLARE_MISSING_MESSAGE =
+  "the cloudflare-workers driver runs actors under workerd, which the miniflare package ships, " +
+  `and miniflare is not installed: run \`npm i -D miniflare@${MINIFLARE_VERSION}\``;
+
+/**
+ * Imports miniflare (`specifier` is for tests). Rejects `driver_error` with
+ * MINIFLARE_MISSING_MESSAGE when the package cannot be found; other import errors pass as they are.
+ */
+export async function importMiniflare(
+  specifier = "miniflare",
+): Promise<typeof import("miniflare")> {
+  try {
+    return await import(specifier);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      throw new ActorError("driver_error", MINIFLARE_MISSING_MESSAGE, { cause: error });
+    }
+    throw error;
+  }
+}
+
 /** Starts workerd on `script` (loaded meanwhile with miniflare itself, about a second each). */
 async function startWorkerd(script: Promise<string>, persistDir: string): Promise<Started> {
   const [{ Miniflare }, text] = await Promise.all([
-    import("miniflare"),
+    importMiniflare(),
     script,
     mkdir(persistDir, { recursive: true }),
   ]);

@@ -12,11 +12,12 @@ import {
   type LocalActorHost,
   type Registry,
 } from "../../../runtime/driver/index.ts";
-import { type CreateBody, errorJson, fromBase64, json } from "../wire.ts";
+import { base64ToBytes } from "../../../runtime/protocol/base64.ts";
+import { type CreateBody, errorJson, json } from "../wire.ts";
 import { type ActorRecord, ActorStorage, sha256 } from "./actor-storage.ts";
 import { Directory, NAMESPACE_HEADER, OBJECT_ORIGIN } from "./directory.ts";
 import type { WorkerParts } from "./parts.ts";
-import type { DurableObjectState, WorkerEnv } from "./platform.ts";
+import type { DurableObjectClass, DurableObjectState, WorkerEnv } from "./platform.ts";
 import { handleActorRoute, type RouteTarget } from "./route.ts";
 import { createWorkerManager } from "./worker-manager.ts";
 
@@ -27,7 +28,7 @@ function outputOf(record: ActorRecord): ActorOutput {
 }
 
 /** Builds the Durable Object class for `registry` with `parts`. */
-export function createActorObjectClass(registry: Registry, parts: WorkerParts) {
+export function createActorObjectClass(registry: Registry, parts: WorkerParts): DurableObjectClass {
   return class ActorObject {
     readonly #ctx: DurableObjectState;
     readonly #env: WorkerEnv;
@@ -84,7 +85,8 @@ export function createActorObjectClass(registry: Registry, parts: WorkerParts) {
     }
 
     async #create(namespace: string, body: CreateBody): Promise<Response> {
-      const data = fromBase64(body.data);
+      const data = base64ToBytes(body.data);
+      if (data === undefined) throw new ActorError("internal_error", "create: data is not base64");
       const digest = await sha256(data);
       // Register with the namespace first (idempotent; the id is this object's whatever wins).
       const actorId = this.#ctx.id.toString();

@@ -56,6 +56,15 @@ export interface WorkerEnv {
   NAMESPACES: DurableObjectNamespace;
 }
 
+/** A Durable Object as workerd calls it: requests, and (when it sets one) its alarm. */
+export interface DurableObject {
+  fetch(request: Request): Promise<Response>;
+  alarm?(): Promise<void>;
+}
+
+/** A Durable Object class: workerd constructs one instance per object id. */
+export type DurableObjectClass = new (ctx: DurableObjectState, env: WorkerEnv) => DurableObject;
+
 /** A workerd WebSocket: the WHATWG shape plus `accept()` for the server end of a pair. */
 export interface WorkerdWebSocket {
   readonly readyState: number;

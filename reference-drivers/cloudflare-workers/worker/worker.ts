@@ -14,15 +14,22 @@ import { createActorObjectClass } from "./actor-object.ts";
 import { Directory, NAMESPACE_HEADER, OBJECT_ORIGIN } from "./directory.ts";
 import { NamespaceObject } from "./namespace-object.ts";
 import { defaultParts, type WorkerParts } from "./parts.ts";
-import type { WorkerEnv } from "./platform.ts";
+import type { DurableObjectClass, WorkerEnv } from "./platform.ts";
 import { handleActorRoute, parseRoute } from "./route.ts";
 import { createWorkerManager } from "./worker-manager.ts";
 
 const API = /^\/ns\/([^/]+)\/(create|get-with-key|get-for-id|stop|start)$/;
 const ACTOR_OPERATION = /^\/ns\/([^/]+)\/actors\/([^/]+)\/(damage|abort)$/;
 
+/** What entry.ts exports: the fetch handler and the two Durable Object classes. */
+export interface WorkerModule {
+  fetch(request: Request, env: WorkerEnv): Promise<Response>;
+  ActorObject: DurableObjectClass;
+  NamespaceObject: DurableObjectClass;
+}
+
 /** The Worker for `registry`: `{ fetch, ActorObject, NamespaceObject }` (see entry.ts). */
-export function createWorker(registry: Registry, parts: WorkerParts = defaultParts) {
+export function createWorker(registry: Registry, parts: WorkerParts = defaultParts): WorkerModule {
   /** A host with no actors: every request and socket to it is answered `actor_not_found`. */
   const hostWithoutActors = (directory: Directory): LocalActorHost =>
     createLocalActorHost({
