@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 /** The Worker entry this driver runs unless told otherwise. */
 export const DEFAULT_WORKER_ENTRY = new URL(
   // Beside this module: entry.ts in the sources, entry.js in the built package (dist/).
-  import.meta.url.endsWith(".ts") ? "./worker/entry.ts" : "./worker/entry.js",
+  // (tsx may add a query to the module's URL: look at the path.)
+  new URL(import.meta.url).pathname.endsWith(".ts") ? "./worker/entry.ts" : "./worker/entry.js",
   import.meta.url,
 ).href;
 

@@ -51,14 +51,17 @@ export async function startCloudflareWorkersDriver(
   const mode = options.runtime ?? "shared";
   const lease: RuntimeLease =
     mode === "shared"
-      ? await acquireShared(`${entry}\n${registryModule}`, () =>
-          bundleWorker(entry, registryModule),
+      ? await acquireShared(
+          `${entry}\n${registryModule}`,
+          () => bundleWorker(entry, registryModule),
+          join(ctx.dataDir, "workerd"),
         )
       : await acquireOwn(bundleWorker(entry, registryModule), join(ctx.dataDir, "workerd"));
 
-  const post = async (path: string) => {
+  const post = async (path: string, body?: string) => {
     const response = await fetch(new URL(`${namespacePath(ctx.namespace)}${path}`, lease.url), {
       method: "POST",
+      body,
     });
     const text = await response.text();
     if (!response.ok)
@@ -100,6 +103,10 @@ export async function startCloudflareWorkersDriver(
     // PERSIST-5 test hook: half the actor's bytes, under the old checksum.
     async damagePersistedData(actorId) {
       await post(`/actors/${encodeURIComponent(actorId)}/damage`);
+    },
+    // PERSIST-9 test hook: the actor's writes reject while `fail` holds; the bytes stay.
+    async failPersistedWrites(actorId, fail) {
+      await post(`/actors/${encodeURIComponent(actorId)}/fail-writes`, fail ? "1" : "0");
     },
   };
 }

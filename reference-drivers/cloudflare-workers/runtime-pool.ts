@@ -1,12 +1,13 @@
 /**
  * workerd processes (through miniflare's Node API) and who uses them. Two ways to run:
  *
- * - `shared`: one workerd per Worker script for a whole run, used by every driver start at once,
- *   each in its own namespace. The first process to need it starts it, publishes its URL in an
- *   environment variable, and keeps it (and its storage directory) until it exits; processes it
- *   spawns later (the harness's test workers) inherit the variable and use the same workerd. A
- *   certification starts hundreds of drivers; this keeps it near the memory driver's time and
- *   pays the workerd start once (see README.md for the figures).
+ * - `shared`: one workerd per Worker script and process group for a whole run, used by every
+ *   driver start at once, each in its own namespace. The first process to need it starts it,
+ *   publishes its URL in an environment variable, and keeps it (and its storage directory) until
+ *   it exits; processes it spawns later in its group (the harness's test workers) inherit the
+ *   variable and use the same workerd. A certification starts hundreds of drivers; this pays the
+ *   workerd start once (see README.md for the figures). A process in a group of its own gets a
+ *   workerd per start instead (see acquireShared).
  * - `per-start`: one workerd per driver start, storage in the start's `dataDir`; disposing it
  *   is a real runtime restart.
  *
@@ -14,7 +15,7 @@
  * binary comes with the `miniflare` package's `workerd` dependency.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -144,36 +145,61 @@ export function sharedRuntimeVariable(key: string): string {
   return `DRIVER_CERT_WORKERD_${digest}`;
 }
 
-/** True when something answers HTTP at `url` within 2 s. */
-async function answers(url: URL): Promise<boolean> {
+/**
+ * This process's process group id, read from `/proc/self/stat` (Linux); undefined where that
+ * cannot be read. The fields after the command's closing parenthesis are: state, ppid, pgrp.
+ */
+export function processGroup(): number | undefined {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    await response.body?.cancel();
-    return true;
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+    return Number.isInteger(pgrp) ? pgrp : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 /**
- * A lease on the shared workerd running `script` (keyed by `key`): the one a parent process
- * published, else this process's own, started on first use. Rejects with miniflare's error when
- * workerd cannot start.
+ * A published workerd (`<process group> <url>`), or undefined for a value of another shape. A
+ * group of `-1` stands for "unknown" (no /proc where it was published).
+ */
+function parsePublished(value: string): { group: number; url: URL } | undefined {
+  const match = /^(-?\d+) (http:\/\/\S+)$/.exec(value);
+  return match ? { group: Number(match[1]), url: new URL(match[2]) } : undefined;
+}
+
+/**
+ * A lease on the shared workerd running `script` (keyed by `key`). The workerd is shared by the
+ * processes of one process group, as the processes of one machine share it:
+ *
+ * - this process's own, when it started one;
+ * - else the one a parent process of the same group published;
+ * - else, when a parent published one from another group, this process is a machine of its own
+ *   (the crash suite's driver host, which it kills with its whole group): the start gets a
+ *   workerd of its own storing in `ownDir`, so a kill takes workerd with it and the next start
+ *   on the same `ownDir` reopens the same storage;
+ * - else this process starts the shared one (storage in a temp directory removed at exit) and
+ *   publishes it to the processes it starts later (the harness's test workers).
+ *
+ * Rejects with miniflare's error when workerd cannot start (`driver_error` when miniflare is
+ * missing, see importMiniflare).
  */
 export async function acquireShared(
   key: string,
   script: () => Promise<string>,
+  ownDir: string,
 ): Promise<RuntimeLease> {
   const variable = sharedRuntimeVariable(key);
   let entry = shared.get(key);
   if (entry === undefined) {
-    const inherited = process.env[variable];
-    if (inherited !== undefined && (await answers(new URL(inherited)))) {
-      return { url: new URL(inherited), release: async () => {} };
+    const inherited = parsePublished(process.env[variable] ?? "");
+    if (inherited !== undefined) {
+      const group = processGroup();
+      if (group === undefined || inherited.group === -1 || inherited.group === group) {
+        return { url: inherited.url, release: async () => {} };
+      }
+      return acquireOwn(script(), ownDir);
     }
-    entry ??= shared.get(key);
-  }
-  if (entry === undefined) {
     installExitHook();
     entry = { started: undefined, persistDir: mkdtempSync(join(tmpdir(), "driver-cert-workerd-")) };
     shared.set(key, entry);
@@ -181,7 +207,7 @@ export async function acquireShared(
   const current = entry;
   if (current.started === undefined) {
     const starting = startWorkerd(script(), current.persistDir).then((started) => {
-      process.env[variable] = started.url.href;
+      process.env[variable] = `${processGroup() ?? -1} ${started.url.href}`;
       return started.url;
     });
     current.started = starting;

@@ -8,6 +8,7 @@
  * - `POST /ns/<ns>/get-for-id`   { actorId } -> 200 ActorOutput | 404
  * - `POST /ns/<ns>/stop`, `/start`: the namespace's actors stop (final saves, alarms held) or resume
  * - `POST /ns/<ns>/actors/<id>/damage`: the PERSIST-5 test hook
+ * - `POST /ns/<ns>/actors/<id>/fail-writes` (body `1` or `0`): the PERSIST-9 test hook
  * - `POST /ns/<ns>/actors/<id>/abort` (body: a request id): that request's client went away
  * - `*    /ns/<ns>/actors/<id>/route/<actor router path>`: the actor router of that actor
  */

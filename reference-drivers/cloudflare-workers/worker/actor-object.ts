@@ -69,6 +69,10 @@ export function createActorObjectClass(registry: Registry, parts: WorkerParts): 
             if (!this.#recordIn(namespace)) return json(null, 404);
             this.#storage.damage();
             return json(null);
+          case "/fail-writes":
+            if (!this.#recordIn(namespace)) return json(null, 404);
+            this.#storage.set("failWrites", (await request.text()) === "1" ? 1 : undefined);
+            return json(null);
           default:
             return await handleActorRoute(request, (ns) => this.#routeTarget(ns));
         }

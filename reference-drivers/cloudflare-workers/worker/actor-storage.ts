@@ -32,6 +32,12 @@ function blob(value: unknown): Uint8Array {
   return value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value as Uint8Array);
 }
 
+/**
+ * What the driver keeps beside the actor: `alarmAt` (ms, the time the runtime asked for),
+ * `stopped` (1 while its namespace is stopped), `failWrites` (1 while writes fail, PERSIST-9).
+ */
+export type DriverField = "alarmAt" | "stopped" | "failWrites";
+
 /** The storage of one actor object. */
 export class ActorStorage {
   readonly #sql: SqlStorage;
@@ -80,9 +86,16 @@ export class ActorStorage {
     return data;
   }
 
-  /** Replaces the bytes; complete when it resolves (the object's output gate holds replies). */
+  /**
+   * Replaces the bytes; complete when it resolves (the object's output gate holds replies).
+   * Rejects (the stored bytes untouched) while the PERSIST-9 test hook makes writes fail.
+   */
   async write(data: Uint8Array): Promise<void> {
-    this.#write(data, await sha256(data));
+    const digest = await sha256(data);
+    if (this.get("failWrites") === 1) {
+      throw new Error("the actor's storage refuses writes (failPersistedWrites test hook)");
+    }
+    this.#write(data, digest);
   }
 
   #write(data: Uint8Array, digest: Uint8Array): void {
@@ -104,13 +117,14 @@ export class ActorStorage {
     );
   }
 
-  /** A number the driver keeps (`alarmAt`, `stopped`), or undefined. */
-  get(name: "alarmAt" | "stopped"): number | undefined {
+  /** A number the driver keeps (`alarmAt`, `stopped`, `failWrites`), or undefined. */
+  get(name: DriverField): number | undefined {
     const row = this.#sql.exec("SELECT value FROM driver WHERE name = ?", name).toArray()[0];
     return row === undefined ? undefined : (row.value as number);
   }
 
-  set(name: "alarmAt" | "stopped", value: number | undefined): void {
+  /** Sets or (with undefined) clears a number the driver keeps. */
+  set(name: DriverField, value: number | undefined): void {
     if (value === undefined) this.#sql.exec("DELETE FROM driver WHERE name = ?", name);
     else this.#sql.exec("INSERT OR REPLACE INTO driver (name, value) VALUES (?, ?)", name, value);
   }

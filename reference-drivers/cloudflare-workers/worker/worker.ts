@@ -19,7 +19,7 @@ import { handleActorRoute, parseRoute } from "./route.ts";
 import { createWorkerManager } from "./worker-manager.ts";
 
 const API = /^\/ns\/([^/]+)\/(create|get-with-key|get-for-id|stop|start)$/;
-const ACTOR_OPERATION = /^\/ns\/([^/]+)\/actors\/([^/]+)\/(damage|abort)$/;
+const ACTOR_OPERATION = /^\/ns\/([^/]+)\/actors\/([^/]+)\/(damage|fail-writes|abort)$/;
 
 /** What entry.ts exports: the fetch handler and the two Durable Object classes. */
 export interface WorkerModule {
