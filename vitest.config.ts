@@ -8,6 +8,7 @@ import { defineConfig } from "vitest/config";
 const END_TO_END = [
   "tests/certify-reference-drivers.test.ts",
   "tests/certify-redis-driver.test.ts",
+  "tests/certify-cloudflare-workers-driver.test.ts",
   "tests/crash/**/*.test.ts",
   "tests/mutants/**/*.test.ts",
   "tests/stress/**/*.test.ts",
