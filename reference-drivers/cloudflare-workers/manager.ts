@@ -15,7 +15,6 @@ import {
   type ManagerDriver,
   type UniversalWebSocket,
 } from "../../runtime/driver/index.ts";
-import { bytesToBase64 } from "../../runtime/protocol/base64.ts";
 import { bridgeSockets } from "./bridge.ts";
 import {
   type CreateBody,
@@ -26,6 +25,7 @@ import {
   routePrefix,
   type ThrownValue,
   thawThrown,
+  toBase64,
   wireError,
 } from "./wire.ts";
 
@@ -125,7 +125,7 @@ export function createWorkersManager(options: WorkersManagerOptions): ManagerDri
 
   const create = async (input: CreateActorInput, mode: CreateBody["mode"]) => {
     // Computed here, so an input that cannot be encoded creates nothing (MGR-6).
-    const data = bytesToBase64(options.createInitialPersistedData(input.input));
+    const data = toBase64(options.createInitialPersistedData(input.input));
     const body: CreateBody = { name: input.name, key: input.key, data, mode };
     if (input.region !== undefined) body.region = input.region;
     const response = await api("create", body);

@@ -80,6 +80,23 @@ export async function wireError(response: Response, what: string): Promise<Actor
   return new ActorError("internal_error", `${what} failed with HTTP ${response.status}: ${text}`);
 }
 
+/** Base64 of `bytes` (RFC 4648), through `btoa`: both sides (Node and workerd) have it. */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** The bytes of a base64 string; throws a DOMException for one that is not base64. */
+export function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 /**
  * Marks a route answer that stands for a rejection: the actor router threw instead of answering
  * (the runtime's router rethrows what is not an Error, as a thrown string). The manager rejects

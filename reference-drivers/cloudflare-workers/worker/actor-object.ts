@@ -12,8 +12,7 @@ import {
   type LocalActorHost,
   type Registry,
 } from "../../../runtime/driver/index.ts";
-import { base64ToBytes } from "../../../runtime/protocol/base64.ts";
-import { type CreateBody, errorJson, json } from "../wire.ts";
+import { type CreateBody, errorJson, fromBase64, json } from "../wire.ts";
 import { type ActorRecord, ActorStorage, sha256 } from "./actor-storage.ts";
 import { Directory, NAMESPACE_HEADER, OBJECT_ORIGIN } from "./directory.ts";
 import type { WorkerParts } from "./parts.ts";
@@ -89,8 +88,7 @@ export function createActorObjectClass(registry: Registry, parts: WorkerParts): 
     }
 
     async #create(namespace: string, body: CreateBody): Promise<Response> {
-      const data = base64ToBytes(body.data);
-      if (data === undefined) throw new ActorError("internal_error", "create: data is not base64");
+      const data = fromBase64(body.data);
       const digest = await sha256(data);
       // Register with the namespace first (idempotent; the id is this object's whatever wins).
       const actorId = this.#ctx.id.toString();

@@ -10,9 +10,8 @@ import {
   type ManagerDriver,
   type UniversalWebSocket,
 } from "../../../runtime/driver/index.ts";
-import { bytesToBase64 } from "../../../runtime/protocol/base64.ts";
 import { bridgeSockets } from "../bridge.ts";
-import { rawPathAndQuery, routePrefix } from "../wire.ts";
+import { rawPathAndQuery, routePrefix, toBase64 } from "../wire.ts";
 import { type Directory, OBJECT_ORIGIN } from "./directory.ts";
 import { responseWebSocket } from "./platform.ts";
 
@@ -53,7 +52,7 @@ export function createWorkerManager(directory: Directory): ManagerDriver {
       name: input.name,
       key: input.key,
       region: input.region,
-      data: bytesToBase64(createInitialPersistedData(input.input)),
+      data: toBase64(createInitialPersistedData(input.input)),
       mode,
     });
   return {
