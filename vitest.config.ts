@@ -8,6 +8,7 @@ import { defineConfig } from "vitest/config";
 const END_TO_END = [
   "tests/certify-reference-drivers.test.ts",
   "tests/certify-redis-driver.test.ts",
+  "tests/certify-cloudflare-workers-driver.test.ts",
   "tests/crash/**/*.test.ts",
   "tests/mutants/**/*.test.ts",
   "tests/stress/**/*.test.ts",
@@ -17,6 +18,8 @@ const END_TO_END = [
   // driver-cert bench runs: both drivers measured in the same process, in rounds.
   "tests/bench-cli.test.ts",
   "tests/consumer/**/*.test.ts",
+  // Starts real workerd processes (seconds each).
+  "reference-drivers/cloudflare-workers/**/*.test.ts",
 ];
 
 export default defineConfig({

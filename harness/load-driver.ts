@@ -14,6 +14,7 @@ import {
   driverDefinitionSchema,
 } from "../runtime/driver/index.ts";
 import { DriverLoadError } from "./errors.ts";
+import { ImpureImportError, importPurely } from "./import-purity.ts";
 import {
   isModuleSystemMixUp,
   type ModuleFormat,
@@ -35,6 +36,14 @@ function definitionHint(): string {
     `export default defineDriver({ name, contractVersion: ${CONTRACT_VERSION}, ` +
     `capabilities: { ${CAPABILITY_NAMES.join(", ")} }, start(ctx) {...} }) ` +
     `(defineDriver comes from "driver-cert/driver"); see DRV-1 in ${docPath("CONTRACT.md")}`
+  );
+}
+
+/** The fix for a module that is not import-pure, pointing at this copy's docs. */
+function purityHint(): string {
+  return (
+    "loading a driver module, and everything it imports, must not start timers, do I/O or " +
+    `generate random values; do that in start(ctx) (see ${docPath("writing-a-driver.md")})`
   );
 }
 
@@ -262,8 +271,15 @@ export async function loadDriverModule(
   const format = moduleFormatOf(path);
   let namespace: unknown;
   try {
-    namespace = await importer(pathToFileURL(path).href);
+    namespace = await importPurely(() => importer(pathToFileURL(path).href));
   } catch (error) {
+    if (error instanceof ImpureImportError) {
+      throw new DriverLoadError(
+        `${label} is not import-pure: ${error.message}`,
+        purityHint(),
+        error,
+      );
+    }
     const refusal = refusedDefinition(error, label);
     if (refusal) throw refusal;
     if (isModuleSystemMixUp(error)) {

@@ -176,6 +176,26 @@ export const scheduleSuite = defineSuite("schedule", (s) => {
   });
 
   s.test({
+    id: "earlier-event-after-a-later-one",
+    title: "an event scheduled after a later one runs at its own time, not the later one's",
+    clause: "SCHED-3",
+    run: async (t) => {
+      const c = clientOf(t);
+      const key = t.uniqueKey("earlier");
+      const h = c.scheduled.getOrCreate(key);
+      // The alarm is armed for the later event first; the earlier one must move it forward.
+      await t.step("scheduleAfter(60 s, later)", h.scheduleAfter("later", 60_000, null));
+      await t.step("scheduleAfter(100, earlier)", h.scheduleAfter("earlier", 100, null));
+      const history = await runsOf(t, c, key, 1);
+      t.expect(
+        history.map((r) => r.id),
+        "the earlier event ran within 3 s; the later one not yet",
+      ).toEqual(["earlier"]);
+      expectOnTime(t, history[0]);
+    },
+  });
+
+  s.test({
     id: "many-events-one-actor",
     title: "twenty events scheduled at once on one actor each run exactly once",
     clause: "SCHED-3",
