@@ -67,4 +67,33 @@ describe("the import-purity check (loadDriverModule)", () => {
     expect(error).toBeInstanceOf(TypeError);
     expect(error).not.toBeInstanceOf(ImpureImportError);
   });
+
+  test("overlapping loads: each is charged only with calls of its own graph", async () => {
+    // Another run's work imports an impure module (a library that draws random values when
+    // loaded) while a driver module is under check: that is not the driver's doing.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const pure = importPurely(async () => {
+      const module = await importer(
+        new URL("../tests/fixtures/drivers/tiny-driver.ts", import.meta.url).href,
+      );
+      await held;
+      return module;
+    });
+    const elsewhere = await importer(
+      new URL(`../${DRIVERS}/impure-timer-at-import.ts?elsewhere`, import.meta.url).href,
+    );
+    expect(elsewhere).toBeDefined();
+    // A second check at the same time still refuses its own impure graph.
+    const impure = await loadDriverModule(`${DRIVERS}/impure-io-at-import.ts`, importer).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((impure as Error).message).toContain("fs.readFileSync() was called at module scope");
+    release();
+    await expect(pure).resolves.toBeDefined();
+    expect(setInterval.name).toBe("setInterval");
+  });
 });

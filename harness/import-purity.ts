@@ -10,6 +10,7 @@
  * vite, esbuild) and none of this toolkit's harness (see moduleFrame): the call is refused with an ImpureImportError, and the load
  * fails naming the first such call and where it came from, even if the module caught the error.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -200,14 +201,24 @@ function moduleFrame(): string | undefined {
   return blamed;
 }
 
+/** One load under check: its refused calls, in order. */
+interface PurityCheck {
+  refused: ImpureImportError[];
+}
+
 /**
- * Runs `load` (an import) with timers, I/O and randomness refused to the module graph it
- * evaluates. Resolves what `load` resolved; rejects with the first ImpureImportError when the
- * graph made such a call (even if `load` itself succeeded), else with `load`'s own error.
- * Everything is restored before it settles. Not reentrant: loads run one at a time.
+ * The check a call belongs to: the async context of the `importPurely` that started the load.
+ * Module evaluation runs in the context of the `import()` that caused it, so a call made by
+ * another chain of work at the same time (another run's `start()` importing a library) is not
+ * charged to the module being checked.
  */
-export async function importPurely<T>(load: () => Promise<T>): Promise<T> {
-  const refused: ImpureImportError[] = [];
+const currentCheck = new AsyncLocalStorage<PurityCheck>();
+/** Loads under check right now; the traps are installed while there is one. */
+let activeChecks = 0;
+/** Undoes the traps; set while they are installed. */
+let removeTraps: (() => void) | undefined;
+
+function installTraps(): () => void {
   const restore: (() => void)[] = [];
   const wrap = (owner: Record<string, any> | undefined, name: string, label: string) => {
     const original = owner?.[name];
@@ -215,10 +226,11 @@ export async function importPurely<T>(load: () => Promise<T>): Promise<T> {
     const descriptor = Object.getOwnPropertyDescriptor(owner, name);
     if (descriptor && !descriptor.writable && !descriptor.set) return;
     const trapped = function (this: unknown, ...args: unknown[]) {
-      const at = moduleFrame();
-      if (at !== undefined) {
+      const check = currentCheck.getStore();
+      const at = check === undefined ? undefined : moduleFrame();
+      if (check !== undefined && at !== undefined) {
         const error = new ImpureImportError(label, at);
-        refused.push(error);
+        check.refused.push(error);
         throw error;
       }
       return Reflect.apply(original, this, args);
@@ -235,16 +247,36 @@ export async function importPurely<T>(load: () => Promise<T>): Promise<T> {
   }
   for (const [owner, name, label] of trappedGlobals()) wrap(owner, name, label);
   syncBuiltinESMExports();
-  let result: T;
-  try {
-    result = await load();
-  } catch (error) {
-    if (refused.length > 0) throw refused[0];
-    throw error;
-  } finally {
+  return () => {
     for (const undo of restore.reverse()) undo();
     syncBuiltinESMExports();
+  };
+}
+
+/**
+ * Runs `load` (an import) with timers, I/O and randomness refused to the module graph it
+ * evaluates. Resolves what `load` resolved; rejects with the first ImpureImportError when the
+ * graph made such a call (even if `load` itself succeeded), else with `load`'s own error.
+ * Loads may overlap: each is charged only with calls made in its own async context, and the
+ * traps are removed when the last load settles.
+ */
+export async function importPurely<T>(load: () => Promise<T>): Promise<T> {
+  const check: PurityCheck = { refused: [] };
+  if (activeChecks === 0) removeTraps = installTraps();
+  activeChecks += 1;
+  let result: T;
+  try {
+    result = await currentCheck.run(check, load);
+  } catch (error) {
+    if (check.refused.length > 0) throw check.refused[0];
+    throw error;
+  } finally {
+    activeChecks -= 1;
+    if (activeChecks === 0) {
+      removeTraps?.();
+      removeTraps = undefined;
+    }
   }
-  if (refused.length > 0) throw refused[0];
+  if (check.refused.length > 0) throw check.refused[0];
   return result;
 }
