@@ -45,6 +45,21 @@ function exited(child: ChildProcess): boolean {
 }
 
 /**
+ * SIGKILLs the host's process group: the host and every process it started that stayed in its
+ * group (a driver's node processes, a runtime it spawned). Runs even after the host itself
+ * exited, so children it left behind die too.
+ */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // The group is gone already (ESRCH); the host may still need its own signal.
+    if (!exited(child)) child.kill("SIGKILL");
+  }
+}
+
+/**
  * Spawns the host and resolves once it printed `ready <endpoint>`. Rejects with an Error holding
  * the host's output when it exits first or is not ready within HOST_START_TIMEOUT_MS (it is
  * killed then).
@@ -61,7 +76,9 @@ export async function startDriverHost(options: DriverHostOptions): Promise<Drive
       options.dataDir,
       options.namespace,
     ],
-    { stdio: ["pipe", "pipe", "pipe"] },
+    // Its own process group, so a kill takes the driver's children (nodes, runtimes) with it, as
+    // the death of a machine would.
+    { stdio: ["pipe", "pipe", "pipe"], detached: true },
   );
   let output = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
@@ -70,7 +87,7 @@ export async function startDriverHost(options: DriverHostOptions): Promise<Drive
   child.stdin!.on("error", () => undefined);
   const closed = once(child, "close").catch(() => undefined);
   const kill = async () => {
-    if (!exited(child)) child.kill("SIGKILL");
+    killGroup(child);
     await closed;
   };
   const endpoint = await new Promise<string>((resolve, reject) => {
