@@ -168,6 +168,8 @@ export async function startRedisDriver(
       return startRedisDriver(ctx, options);
     },
     damagePersistedData: (actorId) => directory.damageState(actorId),
+    // PERSIST-9 hook: a flag in Redis that every node's fenced write checks in the same step.
+    failPersistedWrites: (actorId, fail) => directory.refuseWrites(actorId, fail),
     distributed,
   };
 }

@@ -155,6 +155,18 @@ class SharedNodes {
 
 const shared = new Map<string, SharedNodes>();
 
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 interface Member {
   nodeId: string;
   node: NodeProcess;
@@ -315,9 +327,23 @@ export class NodeProcesses {
     if (member.dedicated) await (outcome === "left" ? node.retire() : node.kill());
   }
 
-  /** Stops every node of this start at once; resolves when none serves it any more. */
+  /**
+   * Stops every node of this start; resolves when none serves it any more. First every node
+   * drains (fires no more alarms, finishes the runs in progress, while all still serve), then all
+   * leave at once; a drain that takes NODE_STOP_TIMEOUT_MS is not waited for longer.
+   */
   async stopAll(): Promise<void> {
     await this.#joining;
+    const serving = this.#members.filter((m) => m.serving);
+    await Promise.all(
+      serving.map((m) => {
+        if (m.dedicated) m.node.child.kill("SIGCONT");
+        const drained = m.node
+          .request({ type: "drain", namespace: this.#run.namespace }, "drained", "draining")
+          .catch(() => {});
+        return settleWithin(drained, NODE_STOP_TIMEOUT_MS);
+      }),
+    );
     await Promise.all(this.#members.map((m) => this.stop(m.nodeId)));
     if (this.#usesShared) {
       this.#usesShared = false;

@@ -168,10 +168,31 @@ export class Coordinator {
     return bytes === null ? undefined : new Uint8Array(bytes);
   }
 
-  /** Writes the bytes if `token` still holds the lease; false when the fence refused it. */
-  async writeState(actorId: string, token: string, data: Uint8Array): Promise<boolean> {
-    const keys = [this.keys.lease(actorId), this.keys.state(actorId)];
-    return (await this.#run(FENCED_WRITE, keys, [token, Buffer.from(data)])) === 1;
+  /**
+   * Writes the bytes if `token` still holds the lease: "written", "fenced" when the fence refused
+   * it (another token holds the lease), "refused" while the actor's writes fail (PERSIST-9 hook).
+   */
+  async writeState(
+    actorId: string,
+    token: string,
+    data: Uint8Array,
+  ): Promise<"written" | "fenced" | "refused"> {
+    const keys = [
+      this.keys.lease(actorId),
+      this.keys.state(actorId),
+      this.keys.refuseWrites(actorId),
+    ];
+    const result = await this.#run(FENCED_WRITE, keys, [token, Buffer.from(data)]);
+    return result === 1 ? "written" : result === -1 ? "refused" : "fenced";
+  }
+
+  /**
+   * While `fail` is true, every write of the actor's bytes is refused and the stored bytes stay
+   * as they were, as on a full disk (the PERSIST-9 test hook `failPersistedWrites`).
+   */
+  async refuseWrites(actorId: string, fail: boolean): Promise<void> {
+    if (fail) await this.redis.set(this.keys.refuseWrites(actorId), "1");
+    else await this.redis.del(this.keys.refuseWrites(actorId));
   }
 
   /** Truncates the actor's stored bytes, as a torn write would (the PERSIST-5 hook). */
@@ -256,9 +277,12 @@ export class Coordinator {
     return (await this.#run(CLAIM_ALARM, keys, [token, actorId, dueMs, retryAt])) === 1;
   }
 
-  /** Drops a finished claim unless the run armed a new time. */
-  async finishAlarm(actorId: string, retryAt: number): Promise<void> {
-    await this.#run(FINISH_ALARM, [this.keys.alarms], [actorId, retryAt]);
+  /**
+   * Ends a claim unless the run armed a new time: drops the alarm, or with `restoreAt` (Unix ms)
+   * puts it back to that time, for a run cut short before its events ran.
+   */
+  async finishAlarm(actorId: string, retryAt: number, restoreAt?: number): Promise<void> {
+    await this.#run(FINISH_ALARM, [this.keys.alarms], [actorId, retryAt, restoreAt ?? ""]);
   }
 
   /** Records the node and refreshes its heartbeat for `ms`. */

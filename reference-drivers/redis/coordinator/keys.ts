@@ -15,6 +15,11 @@ export interface KeySpace {
   keyIndex(name: string, key: readonly string[]): string;
   /** The actor's persisted bytes. */
   state(actorId: string): string;
+  /**
+   * Present while the actor's writes are refused, as a full disk would refuse them (the
+   * PERSIST-9 test hook `failPersistedWrites`); checked by the fenced write in the same step.
+   */
+  refuseWrites(actorId: string): string;
   /** The actor's ownership lease: `<nodeId>|<fence>`, expiring in Redis (PX). */
   lease(actorId: string): string;
   /** The namespace's fencing counter; INCR gives each granted lease a larger token. */
@@ -37,6 +42,7 @@ export function keySpace(namespace: string): KeySpace {
     actor: (id) => `${prefix}actor:${id}`,
     keyIndex: (name, key) => `${prefix}key:${JSON.stringify([name, key])}`,
     state: (id) => `${prefix}state:${id}`,
+    refuseWrites: (id) => `${prefix}refuse-writes:${id}`,
     lease: (id) => `${prefix}lease:${id}`,
     fence: `${prefix}fence`,
     alarms: `${prefix}alarms`,

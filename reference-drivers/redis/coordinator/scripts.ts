@@ -75,14 +75,16 @@ return 0
 };
 
 /**
- * KEYS: lease, state. ARGV: token, bytes. Writes only while the token holds the lease: the
- * fence check and the write are one step (DIST-5). 1 written, 0 refused.
+ * KEYS: lease, state, refuse-writes flag. ARGV: token, bytes. Writes only while the token holds
+ * the lease: the fence check and the write are one step (DIST-5). 1 written, 0 refused by the
+ * fence, -1 refused while the actor's writes fail (PERSIST-9 hook; the bytes stay as they were).
  */
 export const FENCED_WRITE: LuaScript = {
   name: "dcFencedWrite",
-  keys: 2,
+  keys: 3,
   lua: `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
 redis.call('SET', KEYS[2], ARGV[2])
 return 1
 `,
@@ -117,16 +119,19 @@ return 1
 };
 
 /**
- * KEYS: alarms. ARGV: actor id, retry score. After a run: removes the claim unless the run armed
- * a new time meanwhile (the runtime's setAlarm replaced the score).
+ * KEYS: alarms. ARGV: actor id, retry score, restore score ("" for none). After a run: when the
+ * claim is still in place (the run armed no new time meanwhile, which replaces the score), drops
+ * it, or with a restore score puts the alarm back to that time (a run cut short by a stop or a
+ * lost lease, whose events are still in the actor's persisted schedule).
  */
 export const FINISH_ALARM: LuaScript = {
   name: "dcFinishAlarm",
   keys: 1,
   lua: `
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
-return 0
+if not score or tonumber(score) ~= tonumber(ARGV[2]) then return 0 end
+if ARGV[3] ~= '' then return redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
+return redis.call('ZREM', KEYS[1], ARGV[1])
 `,
 };
 

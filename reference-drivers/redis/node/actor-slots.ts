@@ -29,9 +29,6 @@ interface Slot {
   retired: boolean;
 }
 
-/** How an alarm claim retries when its run dies with the node, in ms after the claim. */
-export const ALARM_RETRY_MS = 5_000;
-
 /** Options of ActorSlots. */
 export interface ActorSlotsOptions {
   nodeId: string;
@@ -47,10 +44,12 @@ export class ActorSlots {
   readonly #options: ActorSlotsOptions;
   readonly #slots = new Map<string, Slot>();
   readonly #starting = new Map<string, Promise<Slot | Moved | undefined>>();
-  readonly #firing = new Set<string>();
+  /** Alarm runs in progress here, by actor id; stop() waits for them to finish their claims. */
+  readonly #firing = new Map<string, Promise<void>>();
   /** A host for ids that exist nowhere: its router answers `actor_not_found`. */
   readonly #nobody: LocalActorHost;
   #stopped = false;
+  #draining = false;
 
   constructor(options: ActorSlotsOptions) {
     this.#options = options;
@@ -77,7 +76,14 @@ export class ActorSlots {
       readPersistedData: (actorId) => coordinator.readState(actorId),
       writePersistedData: async (actorId, data) => {
         const current = slot();
-        if (!(await coordinator.writeState(actorId, current.token, data))) {
+        const outcome = await coordinator.writeState(actorId, current.token, data);
+        if (outcome === "refused") {
+          throw new ActorError(
+            "driver_error",
+            `the write of actor ${actorId}'s state was refused: its storage refuses writes`,
+          );
+        }
+        if (outcome === "fenced") {
           this.retire(current, "its state write was refused by the fence");
           throw new ActorError(
             "driver_error",
@@ -195,27 +201,46 @@ export class ActorSlots {
 
   /**
    * Fires the alarms that are due: those of actors owned here, and of actors no node owns (this
-   * node takes the lease first). A claim moves the alarm ALARM_RETRY_MS ahead in Redis, so a run
-   * that dies with its node comes due again; one actor's alarm never runs twice at once (DIST-10).
+   * node takes the lease first). A claim moves the alarm one lease time ahead in Redis (no other
+   * node can take the lease before then), so a run that dies with its node comes due again; one
+   * actor's alarm never runs twice at once (DIST-10).
    */
   async fireDueAlarms(): Promise<void> {
     const { coordinator } = this.#options;
     const due = await coordinator.dueAlarms(Date.now(), 32);
     for (const [actorId, dueMs] of due) {
-      if (this.#firing.has(actorId) || this.#stopped) continue;
+      if (this.#firing.has(actorId) || this.#stopped || this.#draining) continue;
       const holder = this.#slots.get(actorId);
       if (!holder && (await coordinator.leaseOf(actorId)) !== undefined) continue;
       const slot = await this.acquire(actorId).catch(() => undefined);
       if (slot === undefined || "moved" in slot) continue;
-      const retryAt = Date.now() + ALARM_RETRY_MS;
+      const retryAt = Date.now() + this.#options.leaseMs;
       if (!(await coordinator.claimAlarm(actorId, slot.token, dueMs, retryAt))) continue;
-      this.#firing.add(actorId);
-      slot.host
+      const run = slot.host
         .fireAlarm(actorId)
-        .then(() => coordinator.finishAlarm(actorId, retryAt))
+        // A run that a stop or a lost lease cut short may not have run its events (the runtime
+        // skips an alarm while stopping): the alarm goes back to its due time for the next owner.
+        .then(() =>
+          coordinator.finishAlarm(
+            actorId,
+            retryAt,
+            slot.retired || this.#stopped ? dueMs : undefined,
+          ),
+        )
         .catch((error) => console.error(`alarm of actor ${actorId} failed`, error))
         .finally(() => this.#firing.delete(actorId));
+      this.#firing.set(actorId, run);
     }
+  }
+
+  /**
+   * Fires no more alarms; resolves once the runs in progress finished. A graceful stop of a whole
+   * start drains every node before any node stops its actors, so an alarm run that calls an
+   * actor on another node is answered, not cut short by that node's stop.
+   */
+  async drainAlarms(): Promise<void> {
+    this.#draining = true;
+    await Promise.allSettled([...this.#firing.values()]);
   }
 
   /**
@@ -229,6 +254,8 @@ export class ActorSlots {
     await Promise.allSettled(
       slots.map(async (slot) => {
         await slot.host.stop();
+        // The claim of an alarm cut short goes back to its due time while the lease still holds.
+        await this.#firing.get(slot.actorId);
         await this.#options.coordinator.releaseLease(slot.actorId, slot.token);
       }),
     );

@@ -108,6 +108,12 @@ export interface NodeRun {
   slots: ActorSlots;
   forwarder: Forwarder;
   manager: ManagerDriver;
+  /**
+   * First step of a graceful stop of the whole start: fires no more alarms and resolves once the
+   * alarm runs in progress finished, while every node still serves (their actors' calls to
+   * other actors get through).
+   */
+  drain(): Promise<void>;
   /** Stops the run's actors, releases their leases, closes its connection and timers. */
   leave(): Promise<void>;
 }

@@ -6,6 +6,8 @@
  *
  * - `{ type: "join", id, run }`: joins the run's namespace in Redis (membership), serves its
  *   actors, renews their leases, fires their due alarms; answers `{ type: "joined", id }`.
+ * - `{ type: "drain", id, namespace }`: fires no more of that run's alarms and answers
+ *   `{ type: "drained", id }` once the runs in progress finished (first step of a graceful stop).
  * - `{ type: "leave", id, namespace }`: stops that run's actors (final saves), releases their
  *   leases, leaves the membership, closes the run's Redis connection, sockets and timers;
  *   answers `{ type: "left", id }`. Nothing of the run is left in the process.
@@ -103,6 +105,10 @@ async function join(
     slots,
     forwarder,
     manager,
+    drain: async () => {
+      clearInterval(alarmTimer);
+      await slots.drainAlarms();
+    },
     leave: () =>
       (leaving ??= (async () => {
         clearInterval(renewTimer);
@@ -152,6 +158,11 @@ async function serve(given: Registry | undefined): Promise<void> {
         },
         (error) => reply({ type: "failed", id, message: (error as Error).message }),
       );
+    } else if (message?.type === "drain" && message.namespace !== undefined) {
+      const run = runs.get(message.namespace);
+      (run ? run.drain() : Promise.resolve())
+        .catch((error) => console.error(`draining ${message.namespace} failed`, error))
+        .finally(() => reply({ type: "drained", id }));
     } else if (message?.type === "leave" && message.namespace !== undefined) {
       const run = runs.get(message.namespace);
       runs.delete(message.namespace);
