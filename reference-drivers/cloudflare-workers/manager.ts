@@ -95,6 +95,39 @@ async function routerThrew(body: Readable): Promise<unknown> {
   return thawThrown(thrown);
 }
 
+/** Attempts of a lookup whose loopback connection was reset before any answer. */
+const LOOKUP_ATTEMPTS = 3;
+
+/**
+ * True for a fetch that failed on its socket before any answer came: the keep-alive race in
+ * which workerd closes an idle connection just as a request is written on it (undici's
+ * `UND_ERR_SOCKET` "other side closed", `ECONNRESET`, `EPIPE`).
+ */
+function connectionReset(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return (
+    error instanceof TypeError &&
+    typeof cause?.code === "string" &&
+    ["UND_ERR_SOCKET", "ECONNRESET", "EPIPE", "UND_ERR_CLOSED"].includes(cause.code)
+  );
+}
+
+/**
+ * Runs `call` (a lookup: a read the Worker may see twice without effect) again when its
+ * connection was reset before an answer, at most LOOKUP_ATTEMPTS times; other failures and the
+ * last reset reject as they are. Creation is never retried this way: a lost answer to a create
+ * may have created the actor.
+ */
+async function withResetRetry(call: () => Promise<Response>): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= LOOKUP_ATTEMPTS || !connectionReset(error)) throw error;
+    }
+  }
+}
+
 /** The manager of one driver start. */
 export function createWorkersManager(options: WorkersManagerOptions): ManagerDriver {
   const { url, namespace } = options;
@@ -114,7 +147,7 @@ export function createWorkersManager(options: WorkersManagerOptions): ManagerDri
   };
 
   const lookup = async (operation: string, body: unknown): Promise<ActorOutput | undefined> => {
-    const response = await api(operation, body);
+    const response = await withResetRetry(() => api(operation, body));
     if (response.status === 404) {
       await response.body?.cancel();
       return undefined;
